@@ -1,0 +1,85 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import http
+from odoo.http import request
+
+IMAGE_MAX_AGE = 7 * 24 * 3600
+RETRY_AFTER = 60
+
+
+class MarketplaceFeedController(http.Controller):
+    """Parse, look up, check the token, serve. Every refusal is the same 404."""
+
+    def _not_found(self):
+        return request.make_response(
+            "Not Found", [("Content-Type", "text/plain; charset=utf-8")], status=404
+        )
+
+    def _get_published_feed(self, token):
+        feed = request.env["marketplace.feed"].sudo()._get_by_public_slug(token)
+        return feed if feed and feed._is_published() else None
+
+    def _log(self, feed, response):
+        httprequest = request.httprequest
+        size = 0
+        if response.status_code == 200 and httprequest.method == "GET":
+            size = response.content_length or 0
+        feed._log_fetch(
+            response.status_code,
+            size,
+            ip=httprequest.remote_addr,
+            user_agent=httprequest.user_agent.string,
+        )
+
+    @http.route(
+        "/marketplace-feed/<string:token>/<string:filename>",
+        type="http",
+        auth="public",
+        methods=["GET", "HEAD"],
+        csrf=False,
+        save_session=False,
+    )
+    def marketplace_feed_file(self, token, filename):
+        feed = self._get_published_feed(token)
+        if not feed or filename != feed.full_file_name:
+            return self._not_found()
+        stream, gzip_stream = feed._get_file_streams()
+        if stream is None:
+            response = request.make_response(
+                "The file is being prepared.",
+                [
+                    ("Content-Type", "text/plain; charset=utf-8"),
+                    ("Retry-After", str(RETRY_AFTER)),
+                ],
+                status=503,
+            )
+        else:
+            use_gzip = gzip_stream and "gzip" in request.httprequest.accept_encodings
+            response = (gzip_stream if use_gzip else stream).get_response()
+            response.headers["Cache-Control"] = "no-cache"
+            if gzip_stream:
+                response.vary.add("Accept-Encoding")
+            if use_gzip:
+                response.headers["Content-Encoding"] = "gzip"
+        self._log(feed, response)
+        return response
+
+    @http.route(
+        "/marketplace-feed/<string:token>/image/<int:product_id>/<int:index>",
+        type="http",
+        auth="public",
+        methods=["GET", "HEAD"],
+        csrf=False,
+        save_session=False,
+    )
+    def marketplace_feed_image(self, token, product_id, index):
+        feed = self._get_published_feed(token)
+        image = feed and feed._get_feed_product_image(product_id, index)
+        if not image:
+            return self._not_found()
+        record, field_name = image
+        stream = request.env["ir.binary"]._get_image_stream_from(record, field_name)
+        stream.public = True
+        stream.max_age = IMAGE_MAX_AGE
+        response = stream.get_response()
+        response.headers["Cache-Control"] = f"public, max-age={IMAGE_MAX_AGE}"
+        return response

@@ -1,0 +1,769 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import gzip
+import logging
+import secrets
+import tempfile
+import time
+from datetime import timedelta
+from urllib.parse import quote
+
+from odoo import _, api, fields, models, tools
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import split_every
+
+from ..writers import CONTENT_TYPES, EXTENSIONS, FeedOptions, FeedTooLargeError
+from ..writers import open_writer
+
+_logger = logging.getLogger(__name__)
+
+DELIMITERS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
+HTTP_CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1251": "windows-1251"}
+SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
+# First key of the advisory lock that lets one generation per feed run at a time.
+GENERATION_LOCK = 0x6D66  # "mf"
+BATCH_SIZE = 1000
+FETCH_LOG_DAYS = 90
+
+
+class MarketplaceFeed(models.Model):
+    _name = "marketplace.feed"
+    _description = "Online Store Feed File"
+    _inherit = ["mail.thread"]
+    _order = "name, id"
+    _check_company_auto = True
+
+    name = fields.Char(string="Store", required=True, tracking=True)
+    store_url = fields.Char(string="Store URL", tracking=True)
+    company_id = fields.Many2one(
+        "res.company",
+        required=True,
+        default=lambda self: self.env.company,
+        tracking=True,
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        required=True,
+        default=lambda self: self.env.user,
+        tracking=True,
+        domain="[('company_ids', 'in', company_id), ('share', '=', False)]",
+        help="The file is generated with this user's access rights.",
+    )
+    warehouse_ids = fields.Many2many(
+        "stock.warehouse",
+        string="Warehouses",
+        check_company=True,
+        tracking=True,
+        help="The file's quantities are the stock of these warehouses together.",
+    )
+    location_ids = fields.Many2many(
+        "stock.location",
+        string="Locations",
+        check_company=True,
+        tracking=True,
+        domain="[('usage', '=', 'internal'), ('warehouse_id', 'in', warehouse_ids)]",
+        help="Only count the stock of these locations (and their children). "
+        "Leave empty to count all internal locations of the warehouses.",
+    )
+    quantity_kind = fields.Selection(
+        [
+            ("available", "Available (on hand minus reserved)"),
+            ("on_hand", "On hand"),
+            ("forecast", "Forecast"),
+        ],
+        string="Quantity",
+        default="available",
+        required=True,
+        tracking=True,
+    )
+    include_zero_stock = fields.Boolean(
+        string="Upload Products with Zero Stock", tracking=True
+    )
+    file_type = fields.Selection(
+        [("xlsx", "XLSX"), ("xls", "XLS"), ("csv", "CSV")],
+        default="xlsx",
+        required=True,
+        tracking=True,
+    )
+    csv_delimiter = fields.Selection(
+        [
+            ("comma", "Comma (,)"),
+            ("semicolon", "Semicolon (;)"),
+            ("pipe", "Vertical bar (|)"),
+            ("tab", "Tab"),
+        ],
+        string="CSV Delimiter",
+        default="comma",
+        tracking=True,
+    )
+    csv_encoding = fields.Selection(
+        [
+            ("utf-8", "UTF-8"),
+            ("utf-8-sig", "UTF-8 with BOM"),
+            ("cp1251", "Windows-1251"),
+        ],
+        string="CSV Encoding",
+        default="utf-8",
+        required=True,
+        tracking=True,
+    )
+    decimal_comma = fields.Boolean(
+        help="Write numbers with a decimal comma in CSV files (12,50).",
+        tracking=True,
+    )
+    file_name = fields.Char(
+        required=True,
+        default="products",
+        tracking=True,
+        help="Without path; the extension follows the file type.",
+    )
+    sheet_name = fields.Char(default="Products", tracking=True)
+    header_row = fields.Integer(
+        string="Header Row Number",
+        default=1,
+        required=True,
+        tracking=True,
+        help="Rows above it stay empty; products start on the next row.",
+    )
+    lang = fields.Selection(
+        selection="_get_lang_selection",
+        string="Language",
+        default=lambda self: self.env.company.partner_id.lang or self.env.lang,
+        help="Language of translatable product texts in the file.",
+    )
+    image_separator = fields.Char(
+        default=", ", help="Written between the image links of one product."
+    )
+    refresh_interval = fields.Integer(
+        string="Refresh Interval (minutes)",
+        default=15,
+        required=True,
+        tracking=True,
+        help="A fetch serves the stored file while it is younger than this; "
+        "otherwise the file is generated again first.",
+    )
+    enabled = fields.Boolean(string="File Upload Enabled", tracking=True)
+    column_ids = fields.One2many(
+        "marketplace.feed.column", "feed_id", string="Columns", copy=True
+    )
+    state = fields.Selection(
+        [
+            ("disabled", "Disabled"),
+            ("enabled", "Enabled"),
+            ("integration_off", "Integration off"),
+        ],
+        string="Status",
+        compute="_compute_state",
+    )
+    integration_enabled = fields.Boolean(
+        related="company_id.marketplace_feed_enabled", string="Integration Enabled"
+    )
+    access_token = fields.Char(
+        default=lambda self: secrets.token_urlsafe(32),
+        required=True,
+        copy=False,
+        readonly=True,
+        groups="stock.group_stock_manager",
+    )
+    public_url = fields.Char(
+        string="Link",
+        compute="_compute_public_url",
+        groups="stock.group_stock_manager",
+    )
+    full_file_name = fields.Char(compute="_compute_full_file_name")
+    # The last good file, served by the link.
+    attachment_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
+    gzip_attachment_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
+    file_date = fields.Datetime(string="Last Generated", copy=False, readonly=True)
+    needs_regeneration = fields.Boolean(default=True, copy=False, readonly=True)
+    # The last generation attempt.
+    generation_date = fields.Datetime(copy=False, readonly=True)
+    generation_duration = fields.Float(
+        string="Duration (s)", digits=(16, 2), copy=False, readonly=True
+    )
+    rows_written = fields.Integer(copy=False, readonly=True)
+    rows_skipped = fields.Integer(copy=False, readonly=True)
+    generation_report = fields.Text(copy=False, readonly=True)
+    generation_error = fields.Text(copy=False, readonly=True)
+    fetch_ids = fields.One2many("marketplace.feed.fetch", "feed_id", string="Fetches")
+    fetch_count = fields.Integer(compute="_compute_fetch_stats")
+    last_fetch_date = fields.Datetime(compute="_compute_fetch_stats")
+
+    _sql_constraints = [
+        ("access_token_unique", "unique(access_token)", "The link must be unique."),
+        (
+            "refresh_interval_positive",
+            "check(refresh_interval >= 1)",
+            "The refresh interval is at least one minute.",
+        ),
+    ]
+
+    @api.model
+    def _get_lang_selection(self):
+        return self.env["res.lang"].get_installed()
+
+    @api.depends("enabled", "company_id.marketplace_feed_enabled")
+    def _compute_state(self):
+        for feed in self:
+            if not feed.company_id.marketplace_feed_enabled:
+                feed.state = "integration_off"
+            else:
+                feed.state = "enabled" if feed.enabled else "disabled"
+
+    @api.depends("file_name", "file_type")
+    def _compute_full_file_name(self):
+        for feed in self:
+            feed.full_file_name = f"{feed.file_name or ''}.{EXTENSIONS[feed.file_type]}"
+
+    @api.depends("access_token", "full_file_name")
+    def _compute_public_url(self):
+        base_url = self.get_base_url()
+        for feed in self:
+            feed.public_url = feed.id and (
+                f"{base_url}/marketplace-feed/{feed._get_public_slug()}/"
+                f"{quote(feed.full_file_name)}"
+            )
+
+    def _compute_fetch_stats(self):
+        groups = self.env["marketplace.feed.fetch"]._read_group(
+            [("feed_id", "in", self.ids)],
+            ["feed_id"],
+            ["__count", "create_date:max"],
+        )
+        stats = {feed.id: (count, last) for feed, count, last in groups}
+        for feed in self:
+            feed.fetch_count, feed.last_fetch_date = stats.get(feed.id, (0, False))
+
+    # Validation
+
+    @api.constrains("warehouse_ids")
+    def _check_warehouse_ids(self):
+        for feed in self:
+            if not feed.warehouse_ids:
+                raise ValidationError(
+                    _("Feed %(feed)s: choose at least one warehouse.", feed=feed.name)
+                )
+
+    @api.constrains("location_ids", "warehouse_ids")
+    def _check_location_ids(self):
+        for feed in self:
+            foreign = feed.location_ids.filtered(
+                lambda loc, feed=feed: loc.warehouse_id not in feed.warehouse_ids
+            )
+            if foreign:
+                raise ValidationError(
+                    _(
+                        "Locations: %(locations)s do not belong to the feed's "
+                        "warehouses.",
+                        locations=", ".join(foreign.mapped("complete_name")),
+                    )
+                )
+
+    @api.constrains("user_id", "company_id")
+    def _check_user_id(self):
+        for feed in self:
+            if feed.company_id not in feed.user_id.company_ids:
+                raise ValidationError(
+                    _(
+                        "Responsible: %(user)s has no access to %(company)s.",
+                        user=feed.user_id.name,
+                        company=feed.company_id.name,
+                    )
+                )
+
+    @api.constrains("file_name")
+    def _check_file_name(self):
+        for feed in self:
+            name = (feed.file_name or "").strip()
+            if (
+                not name
+                or name in (".", "..")
+                or ".." in name
+                or any(char in name for char in "/\\")
+                or any(ord(char) < 32 or ord(char) == 127 for char in name)
+            ):
+                raise ValidationError(
+                    _(
+                        "File name: %(name)r is not valid. Use a name without path "
+                        "separators, '..' or control characters.",
+                        name=feed.file_name or "",
+                    )
+                )
+
+    @api.constrains("sheet_name", "file_type")
+    def _check_sheet_name(self):
+        for feed in self.filtered(lambda feed: feed.file_type in ("xlsx", "xls")):
+            name = feed.sheet_name or ""
+            if not 1 <= len(name) <= 31 or SHEET_NAME_FORBIDDEN & set(name):
+                raise ValidationError(
+                    _(
+                        "Sheet name: %(name)r is not valid. Use 1 to 31 characters, "
+                        "none of [ ] : * ? / \\.",
+                        name=name,
+                    )
+                )
+
+    @api.constrains("header_row")
+    def _check_header_row(self):
+        for feed in self:
+            if not 1 <= feed.header_row <= 1000:
+                raise ValidationError(
+                    _(
+                        "Header row number: %(row)s is not between 1 and 1000.",
+                        row=feed.header_row,
+                    )
+                )
+
+    @api.constrains("csv_delimiter", "file_type")
+    def _check_csv_delimiter(self):
+        for feed in self:
+            if feed.file_type == "csv" and not feed.csv_delimiter:
+                raise ValidationError(_("CSV delimiter: choose one for a CSV file."))
+
+    @api.constrains("enabled", "column_ids")
+    def _check_enabled_columns(self):
+        for feed in self:
+            if feed.enabled and not feed.column_ids:
+                raise ValidationError(
+                    _(
+                        "File upload enabled: add at least one column to %(feed)s "
+                        "before enabling it.",
+                        feed=feed.name,
+                    )
+                )
+
+    # CRUD
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        feeds = super().create(vals_list)
+        feeds.company_id._marketplace_feed_check_plan(creating=True)
+        return feeds
+
+    def write(self, vals):
+        if set(vals) & self._get_file_config_fields():
+            vals = dict(vals, needs_regeneration=True)
+        res = super().write(vals)
+        if "company_id" in vals or vals.get("enabled"):
+            self.company_id._marketplace_feed_check_plan(
+                enabling=bool(vals.get("enabled")), creating="company_id" in vals
+            )
+        return res
+
+    def unlink(self):
+        attachments = self.attachment_id | self.gzip_attachment_id
+        res = super().unlink()
+        attachments.sudo().unlink()
+        return res
+
+    @api.model
+    def _get_file_config_fields(self):
+        """Fields whose change makes the stored file outdated."""
+        return {
+            "warehouse_ids",
+            "location_ids",
+            "quantity_kind",
+            "include_zero_stock",
+            "file_type",
+            "csv_delimiter",
+            "csv_encoding",
+            "decimal_comma",
+            "file_name",
+            "sheet_name",
+            "header_row",
+            "lang",
+            "image_separator",
+            "user_id",
+            "company_id",
+            "column_ids",
+        }
+
+    # Actions
+
+    def action_regenerate_token(self):
+        self.ensure_one()
+        self.access_token = secrets.token_urlsafe(32)
+        self.message_post(
+            body=_("The link was replaced: the previous link no longer works.")
+        )
+
+    def action_generate(self):
+        """Generate the file now, as a marketplace fetch would when it is stale."""
+        self.ensure_one()
+        self._regenerate_in_transaction()
+        if self.generation_error:
+            raise UserError(self.generation_error)
+
+    def action_view_fetches(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_marketplace_feed.marketplace_feed_fetch_action"
+        )
+        action["domain"] = [("feed_id", "=", self.id)]
+        return action
+
+    # Public link
+
+    def _get_public_slug(self):
+        self.ensure_one()
+        return f"{self.id}-{self.access_token}"
+
+    @api.model
+    def _get_by_public_slug(self, slug):
+        """Return the feed whose link carries ``slug``, or an empty recordset.
+
+        The id locates the record; the secret is compared in constant time.
+        """
+        feed_id, _sep, token = (slug or "").partition("-")
+        if not feed_id.isdigit() or not token:
+            return self.browse()
+        feed = self.sudo().browse(int(feed_id)).exists()
+        if not feed or not tools.consteq(
+            feed.access_token.encode(), token.encode("utf-8", "replace")
+        ):
+            return self.browse()
+        return feed
+
+    def _is_published(self):
+        self.ensure_one()
+        return self.enabled and self.company_id._marketplace_feed_is_available()
+
+    def _is_stale(self):
+        self.ensure_one()
+        if not self.attachment_id or self.needs_regeneration:
+            return True
+        last_attempt = self.generation_date or self.file_date
+        return last_attempt + timedelta(minutes=self.refresh_interval) <= (
+            fields.Datetime.now()
+        )
+
+    def _get_file_streams(self):
+        """Streams of the file the link serves: (stream, gzip stream or None).
+
+        Regenerates the file first when it is stale. Returns (None, None) when
+        no good file exists.
+        """
+        self.ensure_one()
+        if self._is_stale():
+            streams = self._regenerate()
+            if streams:
+                return streams
+        return self._get_stored_streams()
+
+    def _get_stored_streams(self):
+        self.ensure_one()
+        if not self.attachment_id:
+            return None, None
+        binary = self.env["ir.binary"].sudo()
+        mimetype = CONTENT_TYPES[self.file_type]
+        if self.file_type == "csv":
+            mimetype = f"{mimetype}; charset={HTTP_CHARSETS[self.csv_encoding]}"
+        streams = []
+        for attachment in (self.attachment_id, self.gzip_attachment_id):
+            stream = attachment and binary._get_stream_from(attachment)
+            if stream:
+                stream.mimetype = mimetype
+                stream.download_name = self.full_file_name
+                stream.etag = f"{attachment.checksum}"
+                stream.last_modified = self.file_date
+                stream.as_attachment = True
+            streams.append(stream or None)
+        return tuple(streams)
+
+    def _regenerate(self):
+        """Generate and store the file in a transaction of its own.
+
+        At most one generation per feed runs at a time: when another one holds
+        the lock, return None so that the caller serves the previous file. On
+        failure the previous file stays and the error is recorded. Returns the
+        streams of the stored file otherwise.
+        """
+        self.ensure_one()
+        with self.env.registry.cursor() as cr:
+            cr.execute(
+                "SELECT pg_try_advisory_xact_lock(%s, %s)", (GENERATION_LOCK, self.id)
+            )
+            if not cr.fetchone()[0]:
+                return None
+            feed = self.with_env(self.env(cr=cr, su=True))
+            if feed._is_stale():
+                feed._regenerate_in_transaction()
+            return feed._get_stored_streams()
+
+    def _regenerate_in_transaction(self):
+        """Generate and store the file; on failure keep the previous file."""
+        self.ensure_one()
+        try:
+            with self.env.cr.savepoint():
+                self._generate_and_store()
+        except Exception as error:  # pylint: disable=broad-except
+            _logger.warning("Feed %s: generation failed: %s", self.id, error)
+            self._record_generation_error(error)
+
+    def _record_generation_error(self, error):
+        message = error.args[0] if isinstance(error, UserError) else str(error)
+        message = _("Generation failed: %(error)s", error=message)
+        if message != self.generation_error:
+            self.message_post(body=message)
+        self.write(
+            {
+                "generation_error": message,
+                "generation_date": fields.Datetime.now(),
+                "needs_regeneration": False,
+            }
+        )
+
+    def _generate_and_store(self):
+        self.ensure_one()
+        started = time.monotonic()
+        content, stats = self._generate()
+        attachment_model = self.env["ir.attachment"].sudo()
+        values = {"res_model": self._name, "res_id": self.id}
+        attachment = attachment_model.create(
+            dict(values, name=self.full_file_name, raw=content)
+        )
+        gzip_attachment = attachment_model
+        if self.file_type == "csv":
+            gzip_attachment = attachment_model.create(
+                dict(
+                    values,
+                    name=f"{self.full_file_name}.gz",
+                    raw=gzip.compress(content, mtime=0),
+                )
+            )
+        previous = self.attachment_id | self.gzip_attachment_id
+        now = fields.Datetime.now()
+        self.write(
+            {
+                "attachment_id": attachment.id,
+                "gzip_attachment_id": gzip_attachment.id,
+                "file_date": now,
+                "generation_date": now,
+                "generation_duration": time.monotonic() - started,
+                "rows_written": stats["rows"],
+                "rows_skipped": stats["skipped"],
+                "generation_report": "\n".join(stats["report"]),
+                "generation_error": False,
+                "needs_regeneration": False,
+            }
+        )
+        previous.unlink()
+
+    # Generation
+
+    def _get_generation_env_feed(self):
+        """The feed as its responsible user sees it, in its company and language."""
+        self.ensure_one()
+        return self.with_user(self.user_id).with_company(self.company_id).with_context(
+            lang=self.lang or self.user_id.lang, active_test=True
+        )
+
+    def _get_writer_options(self):
+        self.ensure_one()
+        return FeedOptions(
+            file_type=self.file_type,
+            sheet_name=self.sheet_name or "Sheet1",
+            header_row=self.header_row,
+            delimiter=DELIMITERS[self.csv_delimiter or "comma"],
+            encoding=self.csv_encoding,
+            decimal_comma=self.decimal_comma,
+        )
+
+    def _get_products_domain(self):
+        """Products of the file: storable variants of the company or shared."""
+        self.ensure_one()
+        return [
+            ("is_storable", "=", True),
+            ("company_id", "in", [False, self.company_id.id]),
+        ]
+
+    def _get_stock_locations(self):
+        self.ensure_one()
+        if self.location_ids:
+            return self.location_ids
+        return self.warehouse_ids.view_location_id
+
+    def _get_quantities(self, products, locations):
+        """Quantity of each product in ``locations``: {product id: float}.
+
+        Grouped queries for the whole batch, never product by product.
+        """
+        if self.quantity_kind == "forecast":
+            quantities = products.with_context(
+                location=locations.ids
+            )._compute_quantities_dict(False, False, False)
+            return {pid: qty["virtual_available"] for pid, qty in quantities.items()}
+        groups = self.env["stock.quant"]._read_group(
+            [
+                ("product_id", "in", products.ids),
+                ("location_id", "child_of", locations.ids),
+                ("location_id.usage", "=", "internal"),
+            ],
+            ["product_id"],
+            ["quantity:sum", "reserved_quantity:sum"],
+        )
+        quantities = dict.fromkeys(products.ids, 0.0)
+        for product, quantity, reserved in groups:
+            quantities[product.id] = quantity - (
+                reserved if self.quantity_kind == "available" else 0.0
+            )
+        return quantities
+
+    def _get_image_url_prefix(self):
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/marketplace-feed/"
+            f"{self.sudo()._get_public_slug()}/image"
+        )
+
+    @api.model
+    def _get_product_images(self, products):
+        """Images of each product: {product id: [(record, field name), ...]}.
+
+        The variant's own image, then the template's. One query per batch.
+        """
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search_read(
+                [
+                    "|",
+                    "&",
+                    ("res_model", "=", "product.product"),
+                    ("res_id", "in", products.ids),
+                    "&",
+                    ("res_model", "=", "product.template"),
+                    ("res_id", "in", products.product_tmpl_id.ids),
+                    ("res_field", "in", ("image_variant_1920", "image_1920")),
+                ],
+                ["res_model", "res_id", "res_field"],
+            )
+        )
+        found = {(att["res_model"], att["res_id"], att["res_field"]) for att in attachments}
+        images = {}
+        for product in products:
+            candidates = [
+                (product, "image_variant_1920"),
+                (product.product_tmpl_id, "image_1920"),
+            ]
+            images[product.id] = [
+                (record, fname)
+                for record, fname in candidates
+                if (record._name, record.id, fname) in found
+            ]
+        return images
+
+    def _get_feed_product_image(self, product_id, index):
+        """(record, field name) of a product's ``index``-th image, when the
+        product belongs to the file; None otherwise."""
+        self.ensure_one()
+        feed = self._get_generation_env_feed()
+        product = feed.env["product.product"].search(
+            [("id", "=", product_id), *feed._get_products_domain()]
+        )
+        images = feed._get_product_images(product).get(product_id, [])
+        return images[index] if index < len(images) else None
+
+    def _generate(self):
+        """Write the file as the responsible user. Returns (bytes, stats)."""
+        self.ensure_one()
+        feed = self._get_generation_env_feed()
+        columns = feed.column_ids
+        for column in columns:
+            column._check_generation_access()
+        locations = feed._get_stock_locations()
+        context = {
+            "feed": feed,
+            "image_url_prefix": self._get_image_url_prefix(),
+            "missing_required": [],
+        }
+        skipped = 0
+        product_model = feed.env["product.product"]
+        product_ids = product_model.search(feed._get_products_domain(), order="id").ids
+        with tempfile.TemporaryFile() as stream:
+            writer = open_writer(stream, feed._get_writer_options())
+            try:
+                writer.write_header(columns.mapped("header"))
+                for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
+                    quantities = feed._get_quantities(products, locations)
+                    if not feed.include_zero_stock:
+                        kept = products.filtered(lambda p: quantities[p.id] > 0)
+                        skipped += len(products) - len(kept)
+                        products = kept
+                    context["quantities"] = quantities
+                    values = [column._get_values(products, context) for column in columns]
+                    writer.write_rows(zip(*values))
+                    feed.env.invalidate_all()
+                report = writer.close()
+            except FeedTooLargeError as error:
+                raise UserError(feed._get_too_large_message(error)) from error
+            stream.seek(0)
+            content = stream.read()
+        return content, {
+            "rows": report.rows,
+            "skipped": skipped,
+            "report": feed._get_report_lines(report, skipped, context),
+        }
+
+    def _get_too_large_message(self, error):
+        if error.kind == "columns":
+            return _(
+                "The XLS format holds at most %(limit)s columns; choose XLSX or CSV.",
+                limit=error.limit,
+            )
+        return _(
+            "The XLS format holds at most %(limit)s product rows with this header "
+            "row; choose XLSX or CSV.",
+            limit=error.limit,
+        )
+
+    def _get_report_lines(self, report, skipped, context):
+        lines = [_("%(rows)s product rows written.", rows=report.rows)]
+        if skipped:
+            lines.append(
+                _("%(count)s products left out: zero or negative stock.", count=skipped)
+            )
+        if report.replaced_chars:
+            lines.append(
+                _(
+                    "%(count)s characters the file cannot hold were replaced.",
+                    count=report.replaced_chars,
+                )
+            )
+        if report.truncated_cells:
+            lines.append(
+                _(
+                    "%(count)s cells longer than 32,767 characters were cut.",
+                    count=report.truncated_cells,
+                )
+            )
+        return lines
+
+    # Fetch log
+
+    def _log_fetch(self, status, size, ip=None, user_agent=None):
+        self.ensure_one()
+        self.env["marketplace.feed.fetch"].sudo().create(
+            {
+                "feed_id": self.id,
+                "status_code": status,
+                "bytes_sent": size,
+                "ip_address": ip,
+                "user_agent": (user_agent or "")[:512],
+            }
+        )
+
+    # Scheduled actions
+
+    @api.model
+    def _cron_regenerate_stale_feeds(self):
+        feeds = self.search([("enabled", "=", True)])
+        for feed in feeds.filtered(lambda feed: feed._is_published() and feed._is_stale()):
+            feed._regenerate()
+
+    @api.autovacuum
+    def _gc_fetch_log(self):
+        limit = fields.Datetime.now() - timedelta(days=FETCH_LOG_DAYS)
+        self.env["marketplace.feed.fetch"].sudo().search(
+            [("create_date", "<", limit)]
+        ).unlink()

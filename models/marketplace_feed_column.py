@@ -1,0 +1,272 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from decimal import Decimal
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..writers import join_values
+
+PRODUCT_MODEL = "product.product"
+# Relations a column may never follow, and words no readable field name may hold.
+SENSITIVE_MODELS = {
+    "res.users",
+    "res.groups",
+    "res.users.apikeys",
+    "res.users.log",
+    "res.device",
+    "res.device.log",
+    "auth_totp.device",
+}
+SENSITIVE_MODEL_PREFIXES = ("ir.", "base.", "bus.", "mail.", "auth_")
+SENSITIVE_WORDS = ("password", "token", "secret", "apikey", "api_key", "totp", "signup")
+
+
+class MarketplaceFeedColumn(models.Model):
+    _name = "marketplace.feed.column"
+    _description = "Online Store Feed Column"
+    _order = "sequence, id"
+    _check_company_auto = True
+
+    feed_id = fields.Many2one(
+        "marketplace.feed", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="feed_id.company_id", store=True)
+    sequence = fields.Integer(default=10)
+    header = fields.Char(
+        string="Column Header",
+        required=True,
+        help="The column's title in the store's file. Headers may repeat.",
+    )
+    kind = fields.Selection(
+        [
+            ("field", "Product field"),
+            ("quantity", "Quantity"),
+            ("images", "Images"),
+            ("price", "Price"),
+            ("stock_status", "Stock status"),
+            ("constant", "Custom value"),
+        ],
+        string="Value",
+        default="field",
+        required=True,
+    )
+    product_model = fields.Char(compute="_compute_product_model")
+    field_path = fields.Char(
+        string="Product Field",
+        help="A field of the product variant or its template; follow relations "
+        "with dots, e.g. categ_id.parent_id.name.",
+    )
+    price_source = fields.Selection(
+        [
+            ("list_price", "Sales price"),
+            ("standard_price", "Cost"),
+            ("pricelist", "Pricelist"),
+        ],
+        default="list_price",
+    )
+    pricelist_id = fields.Many2one(
+        "product.pricelist", check_company=True, ondelete="restrict"
+    )
+    price_with_currency = fields.Boolean(
+        string="Append Currency Code", help='Write "129.99 USD" instead of 129.99.'
+    )
+    constant_value = fields.Char(string="Custom Value")
+    in_stock_text = fields.Char(default="in_stock")
+    out_of_stock_text = fields.Char(default="out_of_stock")
+    required_by_store = fields.Boolean(
+        string="Required", help="The store rejects products where this is empty."
+    )
+
+    def _compute_product_model(self):
+        self.product_model = PRODUCT_MODEL
+
+    # Validation
+
+    @api.constrains("kind", "field_path")
+    def _check_field_path(self):
+        for column in self.filtered(lambda column: column.kind == "field"):
+            column._resolve_field_path(self.env[PRODUCT_MODEL])
+
+    @api.constrains("kind", "price_source", "pricelist_id")
+    def _check_price_source(self):
+        for column in self.filtered(lambda column: column.kind == "price"):
+            if not column.price_source or (
+                column.price_source == "pricelist" and not column.pricelist_id
+            ):
+                raise ValidationError(
+                    _(
+                        "Column %(header)s: choose the price source (and the "
+                        "pricelist for a pricelist price).",
+                        header=column.header,
+                    )
+                )
+
+    def _resolve_field_path(self, model):
+        """The fields along the column's path from ``model``, checked for the
+        environment's user: each one exists, is readable, and stays out of
+        binary data and sensitive models. Raises ValidationError."""
+        self.ensure_one()
+        names = (self.field_path or "").split(".")
+        chain = []
+        for position, name in enumerate(names):
+            field = model._fields.get(name)
+            problem = None
+            if field is None or not field.is_accessible(model.env):
+                problem = _("does not exist or is not readable")
+            elif field.type == "binary":
+                problem = _("is binary data; use an Images column for images")
+            elif any(word in name.lower() for word in SENSITIVE_WORDS):
+                problem = _("is a protected field")
+            elif position < len(names) - 1 and not field.relational:
+                problem = _("is not a relation and cannot be followed")
+            elif field.relational and (
+                field.comodel_name in SENSITIVE_MODELS
+                or field.comodel_name.startswith(SENSITIVE_MODEL_PREFIXES)
+                or not model.env[field.comodel_name].has_access("read")
+            ):
+                problem = _("leads to records this file may not read")
+            if problem:
+                raise ValidationError(
+                    _(
+                        "Column %(header)s: the product field %(path)s %(problem)s.",
+                        header=self.header,
+                        path=self.field_path or "",
+                        problem=problem,
+                    )
+                )
+            chain.append(field)
+            if field.relational:
+                model = model.env[field.comodel_name]
+        return chain
+
+    # CRUD: any change of the columns makes the stored file outdated.
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        columns = super().create(vals_list)
+        columns.feed_id.needs_regeneration = True
+        return columns
+
+    def write(self, vals):
+        res = super().write(vals)
+        self.feed_id.needs_regeneration = True
+        return res
+
+    def unlink(self):
+        feeds = self.feed_id
+        res = super().unlink()
+        feeds.needs_regeneration = True
+        return res
+
+    # Values
+
+    def _check_generation_access(self):
+        """Check, as the generating user, that this column may be written."""
+        self.ensure_one()
+        if self.kind == "field":
+            try:
+                self._resolve_field_path(self.env[PRODUCT_MODEL])
+            except ValidationError as error:
+                raise UserError(error.args[0]) from error
+
+    def _get_values(self, products, context):
+        """The column's cell of each product, in order: a list of plain values.
+
+        ``context`` holds what the generation shares between columns: the
+        feed, the batch's quantities and the image link prefix.
+        """
+        self.ensure_one()
+        return getattr(self, f"_get_values_{self.kind}")(products, context)
+
+    def _get_values_field(self, products, context):
+        chain = self._resolve_field_path(products)
+        last = chain[-1]
+        values = []
+        for product in products:
+            records = product
+            for field in chain[:-1]:
+                records = records.mapped(field.name)
+            if len(records) == 1:
+                values.append(self._format_field_value(last, records[last.name]))
+            else:
+                values.append(
+                    join_values(
+                        self._format_field_value(last, record[last.name])
+                        for record in records
+                    )
+                )
+        return values
+
+    def _format_field_value(self, field, value):
+        """A field's value as a plain value for the writers."""
+        if field.type == "boolean":
+            return bool(value)
+        if field.type == "many2one":
+            return value.display_name or None
+        if field.type in ("one2many", "many2many"):
+            return join_values(value.mapped("display_name"))
+        if field.type == "selection":
+            return dict(field._description_selection(self.env)).get(value) if value else None
+        if field.type in ("integer", "float", "monetary"):
+            return value
+        return value or None
+
+    def _get_values_quantity(self, products, context):
+        """Quantities rounded to the product's unit, without decimals when whole."""
+        quantities = context["quantities"]
+        values = []
+        for product in products:
+            quantity = product.uom_id.round(quantities[product.id])
+            values.append(int(quantity) if quantity.is_integer() else quantity)
+        return values
+
+    def _get_values_stock_status(self, products, context):
+        quantities = context["quantities"]
+        return [
+            self.in_stock_text if quantities[product.id] > 0 else self.out_of_stock_text
+            for product in products
+        ]
+
+    def _get_values_constant(self, products, context):
+        return [self.constant_value or None] * len(products)
+
+    def _get_values_images(self, products, context):
+        prefix = context["image_url_prefix"]
+        separator = context["feed"].image_separator or ", "
+        images = context["feed"]._get_product_images(products)
+        return [
+            join_values(
+                (f"{prefix}/{product.id}/{index}" for index in range(len(images[product.id]))),
+                separator,
+            )
+            for product in products
+        ]
+
+    def _get_prices(self, products, context):
+        """Prices of the batch in the column's source: ({product id: float}, currency)."""
+        feed = context["feed"]
+        if self.price_source == "pricelist":
+            pricelist = self.pricelist_id.with_env(feed.env)
+            return pricelist._get_products_price(products, 1.0), pricelist.currency_id
+        if self.price_source == "standard_price":
+            prices = {product.id: product.standard_price for product in products}
+        else:
+            prices = {
+                product.id: product.list_price + product.price_extra
+                for product in products
+            }
+        return prices, feed.company_id.currency_id
+
+    def _get_values_price(self, products, context):
+        prices, currency = self._get_prices(products, context)
+        step = Decimal(1).scaleb(-currency.decimal_places)
+        values = [
+            Decimal(repr(currency.round(prices[product.id]))).quantize(step)
+            for product in products
+        ]
+        if not self.price_with_currency:
+            return values
+        texts = [f"{value} {currency.name}" for value in values]
+        if context["feed"].decimal_comma:
+            texts = [text.replace(".", ",") for text in texts]
+        return texts

@@ -1,0 +1,76 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import _, fields, models
+from odoo.exceptions import UserError
+
+PLAN_LIMITS = {"hobby": 0, "startup": 10, "business": None}
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    marketplace_feed_enabled = fields.Boolean(
+        string="Online Store Integration Enabled",
+        default=True,
+        help="Switch off to stop every feed link of the company at once.",
+    )
+    marketplace_feed_plan = fields.Selection(
+        selection=[
+            ("hobby", "Hobby"),
+            ("startup", "Startup"),
+            ("business", "Business"),
+        ],
+        string="Online Store Integration Plan",
+        default="business",
+        required=True,
+        groups="base.group_system",
+        help="Hobby: no feed files. Startup: at most 10 feed files per company. "
+        "Business: no limit.",
+    )
+
+    def _marketplace_feed_plan_limit(self):
+        """Maximum number of feed files of the company (None: no limit)."""
+        self.ensure_one()
+        return PLAN_LIMITS[self.sudo().marketplace_feed_plan]
+
+    def _marketplace_feed_is_available(self):
+        """Whether the company's links may answer at all."""
+        self.ensure_one()
+        return self.marketplace_feed_enabled and self._marketplace_feed_plan_limit() != 0
+
+    def _marketplace_feed_check_plan(self, enabling=False, creating=False):
+        """Raise when the company's plan refuses a new or an enabled feed file."""
+        plan_labels = dict(
+            self._fields["marketplace_feed_plan"]._description_selection(self.env)
+        )
+        for company in self:
+            limit = company._marketplace_feed_plan_limit()
+            plan = plan_labels[company.sudo().marketplace_feed_plan]
+            if limit == 0 and (enabling or creating):
+                raise UserError(
+                    _(
+                        "The %(plan)s plan does not include the online store "
+                        "integration: no feed file can be created or enabled for "
+                        "%(company)s. An administrator can change the plan in "
+                        "Settings > Inventory.",
+                        plan=plan,
+                        company=company.name,
+                    )
+                )
+            if limit is None:
+                continue
+            count = (
+                self.env["marketplace.feed"]
+                .sudo()
+                .search_count([("company_id", "=", company.id)])
+            )
+            if count > limit:
+                raise UserError(
+                    _(
+                        "The %(plan)s plan allows at most %(limit)s feed files per "
+                        "company, and %(company)s would have %(count)s.",
+                        plan=plan,
+                        limit=limit,
+                        company=company.name,
+                        count=count,
+                    )
+                )
