@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import float_round
 
 from ..writers import join_values
 
@@ -216,7 +217,9 @@ class MarketplaceFeedColumn(models.Model):
         quantities = context["quantities"]
         values = []
         for product in products:
-            quantity = product.uom_id.round(quantities[product.id])
+            quantity = float_round(
+                quantities[product.id], precision_rounding=product.uom_id.rounding
+            )
             values.append(int(quantity) if quantity.is_integer() else quantity)
         return values
 
