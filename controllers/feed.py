@@ -1,6 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import http
-from odoo.http import request
+from odoo.http import content_disposition, request
 
 IMAGE_MAX_AGE = 7 * 24 * 3600
 RETRY_AFTER = 60
@@ -83,3 +83,24 @@ class MarketplaceFeedController(http.Controller):
         response = stream.get_response()
         response.headers["Cache-Control"] = f"public, max-age={IMAGE_MAX_AGE}"
         return response
+
+    @http.route(
+        "/marketplace-feed/download/<int:feed_id>",
+        type="http",
+        auth="user",
+        methods=["GET"],
+    )
+    def marketplace_feed_download(self, feed_id):
+        """The file as generated now, for a user who can read the feed; the
+        link's stored file and fetch log are left alone."""
+        feed = request.env["marketplace.feed"].search([("id", "=", feed_id)])
+        if not feed:
+            return request.not_found()
+        content, _stats = feed._generate()
+        return request.make_response(
+            content,
+            [
+                ("Content-Type", feed._get_content_type()),
+                ("Content-Disposition", content_disposition(feed.full_file_name)),
+            ],
+        )

@@ -11,24 +11,26 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
-from ..writers import CONTENT_TYPES, EXTENSIONS, FeedOptions, FeedTooLargeError
+from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError
 from ..writers import open_writer
+from ..writers.formatting import to_text
 
 _logger = logging.getLogger(__name__)
 
 DELIMITERS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
 HTTP_CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1251": "windows-1251"}
-SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
 # First key of the advisory lock that lets one generation per feed run at a time.
 GENERATION_LOCK = 0x6D66  # "mf"
 BATCH_SIZE = 1000
 FETCH_LOG_DAYS = 90
+PREVIEW_ROWS = 20
+MISSING_LISTED = 50
 
 
 class MarketplaceFeed(models.Model):
     _name = "marketplace.feed"
     _description = "Online Store Feed File"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "marketplace.feed.settings.mixin"]
     _order = "name, id"
     _check_company_auto = True
 
@@ -76,63 +78,20 @@ class MarketplaceFeed(models.Model):
         required=True,
         tracking=True,
     )
-    include_zero_stock = fields.Boolean(
-        string="Upload Products with Zero Stock", tracking=True
-    )
-    file_type = fields.Selection(
-        [("xlsx", "XLSX"), ("xls", "XLS"), ("csv", "CSV")],
-        default="xlsx",
-        required=True,
-        tracking=True,
-    )
-    csv_delimiter = fields.Selection(
-        [
-            ("comma", "Comma (,)"),
-            ("semicolon", "Semicolon (;)"),
-            ("pipe", "Vertical bar (|)"),
-            ("tab", "Tab"),
-        ],
-        string="CSV Delimiter",
-        default="comma",
-        tracking=True,
-    )
-    csv_encoding = fields.Selection(
-        [
-            ("utf-8", "UTF-8"),
-            ("utf-8-sig", "UTF-8 with BOM"),
-            ("cp1251", "Windows-1251"),
-        ],
-        string="CSV Encoding",
-        default="utf-8",
-        required=True,
-        tracking=True,
-    )
-    decimal_comma = fields.Boolean(
-        help="Write numbers with a decimal comma in CSV files (12,50).",
-        tracking=True,
-    )
-    file_name = fields.Char(
-        required=True,
-        default="products",
-        tracking=True,
-        help="Without path; the extension follows the file type.",
-    )
-    sheet_name = fields.Char(default="Products", tracking=True)
-    header_row = fields.Integer(
-        string="Header Row Number",
-        default=1,
-        required=True,
-        tracking=True,
-        help="Rows above it stay empty; products start on the next row.",
-    )
+    # File settings come from marketplace.feed.settings.mixin; tracked here.
+    include_zero_stock = fields.Boolean(tracking=True)
+    file_type = fields.Selection(tracking=True)
+    csv_delimiter = fields.Selection(tracking=True)
+    csv_encoding = fields.Selection(tracking=True)
+    decimal_comma = fields.Boolean(tracking=True)
+    file_name = fields.Char(tracking=True)
+    sheet_name = fields.Char(tracking=True)
+    header_row = fields.Integer(tracking=True)
     lang = fields.Selection(
         selection="_get_lang_selection",
         string="Language",
         default=lambda self: self.env.company.partner_id.lang or self.env.lang,
         help="Language of translatable product texts in the file.",
-    )
-    image_separator = fields.Char(
-        default=", ", help="Written between the image links of one product."
     )
     refresh_interval = fields.Integer(
         string="Refresh Interval (minutes)",
@@ -170,7 +129,6 @@ class MarketplaceFeed(models.Model):
         compute="_compute_public_url",
         groups="stock.group_stock_manager",
     )
-    full_file_name = fields.Char(compute="_compute_full_file_name")
     # The last good file, served by the link.
     attachment_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
     gzip_attachment_id = fields.Many2one("ir.attachment", copy=False, readonly=True)
@@ -185,6 +143,15 @@ class MarketplaceFeed(models.Model):
     rows_skipped = fields.Integer(copy=False, readonly=True)
     generation_report = fields.Text(copy=False, readonly=True)
     generation_error = fields.Text(copy=False, readonly=True)
+    template_id = fields.Many2one(
+        "marketplace.feed.template",
+        string="Template",
+        help="A known store's format: applying it sets the file settings and "
+        "columns.",
+    )
+    preview_html = fields.Html(
+        string="Preview", sanitize=True, copy=False, readonly=True
+    )
     fetch_ids = fields.One2many("marketplace.feed.fetch", "feed_id", string="Fetches")
     fetch_count = fields.Integer(compute="_compute_fetch_stats")
     last_fetch_date = fields.Datetime(compute="_compute_fetch_stats")
@@ -209,11 +176,6 @@ class MarketplaceFeed(models.Model):
                 feed.state = "integration_off"
             else:
                 feed.state = "enabled" if feed.enabled else "disabled"
-
-    @api.depends("file_name", "file_type")
-    def _compute_full_file_name(self):
-        for feed in self:
-            feed.full_file_name = f"{feed.file_name or ''}.{EXTENSIONS[feed.file_type]}"
 
     @api.depends("access_token", "full_file_name")
     def _compute_public_url(self):
@@ -270,55 +232,6 @@ class MarketplaceFeed(models.Model):
                         company=feed.company_id.name,
                     )
                 )
-
-    @api.constrains("file_name")
-    def _check_file_name(self):
-        for feed in self:
-            name = (feed.file_name or "").strip()
-            if (
-                not name
-                or name in (".", "..")
-                or ".." in name
-                or any(char in name for char in "/\\")
-                or any(ord(char) < 32 or ord(char) == 127 for char in name)
-            ):
-                raise ValidationError(
-                    _(
-                        "File name: %(name)r is not valid. Use a name without path "
-                        "separators, '..' or control characters.",
-                        name=feed.file_name or "",
-                    )
-                )
-
-    @api.constrains("sheet_name", "file_type")
-    def _check_sheet_name(self):
-        for feed in self.filtered(lambda feed: feed.file_type in ("xlsx", "xls")):
-            name = feed.sheet_name or ""
-            if not 1 <= len(name) <= 31 or SHEET_NAME_FORBIDDEN & set(name):
-                raise ValidationError(
-                    _(
-                        "Sheet name: %(name)r is not valid. Use 1 to 31 characters, "
-                        "none of [ ] : * ? / \\.",
-                        name=name,
-                    )
-                )
-
-    @api.constrains("header_row")
-    def _check_header_row(self):
-        for feed in self:
-            if not 1 <= feed.header_row <= 1000:
-                raise ValidationError(
-                    _(
-                        "Header row number: %(row)s is not between 1 and 1000.",
-                        row=feed.header_row,
-                    )
-                )
-
-    @api.constrains("csv_delimiter", "file_type")
-    def _check_csv_delimiter(self):
-        for feed in self:
-            if feed.file_type == "csv" and not feed.csv_delimiter:
-                raise ValidationError(_("CSV delimiter: choose one for a CSV file."))
 
     @api.constrains("enabled", "column_ids")
     def _check_enabled_columns(self):
@@ -394,6 +307,58 @@ class MarketplaceFeed(models.Model):
         if self.generation_error:
             raise UserError(self.generation_error)
 
+    def action_apply_template(self):
+        self.ensure_one()
+        self.write(self.template_id._get_feed_values())
+        self.message_post(
+            body=_("Template %(template)s applied.", template=self.template_id.name)
+        )
+
+    def action_save_as_template(self):
+        """Copy this feed's settings and columns into a new template."""
+        self.ensure_one()
+        template = self.env["marketplace.feed.template"].create(
+            {
+                "name": self.name,
+                "store_url": self.store_url,
+                **self._get_settings_values(),
+                "column_ids": [
+                    (0, 0, column._get_definition_values())
+                    for column in self.column_ids
+                ],
+            }
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": template._name,
+            "res_id": template.id,
+            "view_mode": "form",
+        }
+
+    def action_preview(self):
+        """Show the headers and first rows of the file in the form."""
+        self.ensure_one()
+        headers, rows = self._get_preview_rows()
+        self.preview_html = self.env["ir.qweb"]._render(
+            "stock_marketplace_feed.marketplace_feed_preview",
+            {
+                "headers": headers,
+                "rows": [
+                    [to_text(value, self.decimal_comma) for value in row]
+                    for row in rows
+                ],
+            },
+        )
+
+    def action_download(self):
+        """Download the file as it is generated now, for the current user only."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/marketplace-feed/download/{self.id}",
+            "target": "self",
+        }
+
     def action_view_fetches(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -450,14 +415,19 @@ class MarketplaceFeed(models.Model):
                 return streams
         return self._get_stored_streams()
 
+    def _get_content_type(self):
+        self.ensure_one()
+        if self.file_type == "csv":
+            charset = HTTP_CHARSETS[self.csv_encoding]
+            return f"{CONTENT_TYPES['csv']}; charset={charset}"
+        return CONTENT_TYPES[self.file_type]
+
     def _get_stored_streams(self):
         self.ensure_one()
         if not self.attachment_id:
             return None, None
         binary = self.env["ir.binary"].sudo()
-        mimetype = CONTENT_TYPES[self.file_type]
-        if self.file_type == "csv":
-            mimetype = f"{mimetype}; charset={HTTP_CHARSETS[self.csv_encoding]}"
+        mimetype = self._get_content_type()
         streams = []
         for attachment in (self.attachment_id, self.gzip_attachment_id):
             stream = attachment and binary._get_stream_from(attachment)
@@ -664,46 +634,74 @@ class MarketplaceFeed(models.Model):
         images = feed._get_product_images(product).get(product_id, [])
         return images[index] if index < len(images) else None
 
-    def _generate(self):
-        """Write the file as the responsible user. Returns (bytes, stats)."""
+    def _iter_rows(self, stats):
+        """The file's product rows, batch by batch, read as the responsible user.
+
+        Counts in ``stats`` the products left out for zero stock ("skipped")
+        and the products whose required columns are empty ("missing", the
+        first ones named in "missing_names").
+        """
         self.ensure_one()
         feed = self._get_generation_env_feed()
         columns = feed.column_ids
         for column in columns:
             column._check_generation_access()
+        required = [
+            index for index, column in enumerate(columns) if column.required_by_store
+        ]
         locations = feed._get_stock_locations()
-        context = {
-            "feed": feed,
-            "image_url_prefix": self._get_image_url_prefix(),
-            "missing_required": [],
-        }
-        skipped = 0
+        context = {"feed": feed, "image_url_prefix": self._get_image_url_prefix()}
         product_model = feed.env["product.product"]
         product_ids = product_model.search(feed._get_products_domain(), order="id").ids
+        for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
+            quantities = feed._get_quantities(products, locations)
+            if not feed.include_zero_stock:
+                kept = products.filtered(lambda p: quantities[p.id] > 0)
+                stats["skipped"] += len(products) - len(kept)
+                products = kept
+            context["quantities"] = quantities
+            rows = list(
+                zip(*(column._get_values(products, context) for column in columns))
+            )
+            for product, row in zip(products, rows):
+                if any(row[index] in (None, "") for index in required):
+                    stats["missing"] += 1
+                    if len(stats["missing_names"]) < MISSING_LISTED:
+                        stats["missing_names"].append(product.display_name)
+            yield rows
+            feed.env.invalidate_all()
+
+    @api.model
+    def _new_generation_stats(self):
+        return {"skipped": 0, "missing": 0, "missing_names": []}
+
+    def _generate(self):
+        """Write the file as the responsible user. Returns (bytes, stats)."""
+        self.ensure_one()
+        stats = self._new_generation_stats()
         with tempfile.TemporaryFile() as stream:
-            writer = open_writer(stream, feed._get_writer_options())
+            writer = open_writer(stream, self._get_writer_options())
             try:
-                writer.write_header(columns.mapped("header"))
-                for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
-                    quantities = feed._get_quantities(products, locations)
-                    if not feed.include_zero_stock:
-                        kept = products.filtered(lambda p: quantities[p.id] > 0)
-                        skipped += len(products) - len(kept)
-                        products = kept
-                    context["quantities"] = quantities
-                    values = [column._get_values(products, context) for column in columns]
-                    writer.write_rows(zip(*values))
-                    feed.env.invalidate_all()
+                writer.write_header(self.column_ids.mapped("header"))
+                for rows in self._iter_rows(stats):
+                    writer.write_rows(rows)
                 report = writer.close()
             except FeedTooLargeError as error:
-                raise UserError(feed._get_too_large_message(error)) from error
+                raise UserError(self._get_too_large_message(error)) from error
             stream.seek(0)
             content = stream.read()
-        return content, {
-            "rows": report.rows,
-            "skipped": skipped,
-            "report": feed._get_report_lines(report, skipped, context),
-        }
+        stats.update(rows=report.rows, report=self._get_report_lines(report, stats))
+        return content, stats
+
+    def _get_preview_rows(self, limit=PREVIEW_ROWS):
+        """Headers and the first ``limit`` product rows of the file."""
+        self.ensure_one()
+        rows = []
+        for batch in self._iter_rows(self._new_generation_stats()):
+            rows.extend(batch[: limit - len(rows)])
+            if len(rows) >= limit:
+                break
+        return self.column_ids.mapped("header"), rows
 
     def _get_too_large_message(self, error):
         if error.kind == "columns":
@@ -717,11 +715,22 @@ class MarketplaceFeed(models.Model):
             limit=error.limit,
         )
 
-    def _get_report_lines(self, report, skipped, context):
+    def _get_report_lines(self, report, stats):
         lines = [_("%(rows)s product rows written.", rows=report.rows)]
-        if skipped:
+        if stats["skipped"]:
             lines.append(
-                _("%(count)s products left out: zero or negative stock.", count=skipped)
+                _(
+                    "%(count)s products left out: zero or negative stock.",
+                    count=stats["skipped"],
+                )
+            )
+        if stats["missing"]:
+            lines.append(
+                _(
+                    "%(count)s products lack a value the store requires: %(products)s",
+                    count=stats["missing"],
+                    products=", ".join(stats["missing_names"]),
+                )
             )
         if report.replaced_chars:
             lines.append(

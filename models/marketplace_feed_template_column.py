@@ -1,0 +1,12 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from odoo import fields, models
+
+
+class MarketplaceFeedTemplateColumn(models.Model):
+    _name = "marketplace.feed.template.column"
+    _inherit = "marketplace.feed.column.mixin"
+    _description = "Online Store Feed Template Column"
+
+    template_id = fields.Many2one(
+        "marketplace.feed.template", required=True, ondelete="cascade", index=True
+    )
