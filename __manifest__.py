@@ -24,6 +24,11 @@
         "views/stock_marketplace_feed_menus.xml",
     ],
     "demo": ["demo/stock_marketplace_feed_demo.xml"],
+    "assets": {
+        "web.assets_tests": [
+            "stock_marketplace_feed/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

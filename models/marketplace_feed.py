@@ -380,7 +380,7 @@ class MarketplaceFeed(models.Model):
         The id locates the record; the secret is compared in constant time.
         """
         feed_id, _sep, token = (slug or "").partition("-")
-        if not feed_id.isdigit() or not token:
+        if not (feed_id.isascii() and feed_id.isdigit()) or not token:
             return self.browse()
         feed = self.sudo().browse(int(feed_id)).exists()
         if not feed or not tools.consteq(

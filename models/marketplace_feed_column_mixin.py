@@ -69,7 +69,9 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
         string="Required", help="The store rejects products where this is empty."
     )
 
+    @api.depends("kind")
     def _compute_product_model(self):
+        """The model of the field picker (a dependency so new lines get it)."""
         self.product_model = PRODUCT_MODEL
 
     # Validation

@@ -70,7 +70,7 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
         for record in self:
             name = (record.file_name or "").strip()
             if (
-                not name
+                name in ("", ".")
                 or ".." in name
                 or any(char in name for char in "/\\")
                 or any(ord(char) < 32 or ord(char) == 127 for char in name)

@@ -1,0 +1,69 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import csv
+import io
+from urllib.parse import urlsplit
+
+from odoo.tests import HttpCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestFeedTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env.company.sudo().marketplace_feed_plan = "business"
+        cls.env.company.marketplace_feed_enabled = True
+        cls.warehouse = cls.env["stock.warehouse"].create(
+            {"name": "Tour WH", "code": "TOUR"}
+        )
+        cls.product = cls.env["product.product"].create(
+            {
+                "name": "Tour Phone",
+                "default_code": "TOUR-1",
+                "barcode": "4820000009991",
+                "is_storable": True,
+                "list_price": 199.0,
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            cls.product, cls.warehouse.lot_stock_id, 4
+        )
+
+    def _fetch_rows(self, feed):
+        response = self.url_open(
+            urlsplit(feed.public_url).path, headers={"Accept-Encoding": "identity"}
+        )
+        self.assertEqual(response.status_code, 200)
+        return list(
+            csv.reader(io.StringIO(response.content.decode(), newline=""), delimiter=";")
+        )
+
+    def test_configure_feed_in_the_browser(self):
+        self.start_tour(
+            "/odoo/action-stock.action_stock_config_settings",
+            "stock_marketplace_feed_tour",
+            login="admin",
+        )
+        feed = self.env["marketplace.feed"].search([("name", "=", "Tour Store")])
+        self.assertTrue(feed.enabled)
+        self.assertEqual(
+            feed.column_ids.mapped("kind"),
+            ["field", "quantity", "price", "constant", "images", "stock_status"],
+        )
+        rows = self._fetch_rows(feed)
+        self.assertEqual(rows[0], [])
+        self.assertEqual(
+            rows[1], ["Barcode", "Qty", "Price", "Currency", "Photos", "Available"]
+        )
+        row = next(row for row in rows[2:] if row[0] == "4820000009991")
+        self.assertEqual(row[1:4], ["4", "199.00", "UAH"])
+        self.assertEqual(row[5], "in_stock")
+
+        self.start_tour(
+            f"/odoo/action-stock_marketplace_feed.marketplace_feed_action/{feed.id}",
+            "stock_marketplace_feed_template_tour",
+            login="admin",
+        )
+        self.assertEqual(feed.column_ids.mapped("header"), ["sku", "price", "quantity"])
+        self.assertIn("<th>sku</th><th>price</th><th>quantity</th>", feed.preview_html)
+        self.assertEqual(feed.preview_html.count("<tr>"), 1 + 20)
