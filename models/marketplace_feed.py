@@ -474,7 +474,8 @@ class MarketplaceFeed(models.Model):
         message = error.args[0] if isinstance(error, UserError) else str(error)
         message = _("Generation failed: %(error)s", error=message)
         if message != self.generation_error:
-            self.message_post(body=message)
+            # Also when a public fetch regenerated: OdooBot, not the public user.
+            self.message_post(body=message, author_id=self.env.ref("base.partner_root").id)
         self.write(
             {
                 "generation_error": message,
