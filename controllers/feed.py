@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from werkzeug.http import parse_accept_header
+
 from odoo import http
 from odoo.http import content_disposition, request
 
@@ -39,12 +41,21 @@ class MarketplaceFeedController(http.Controller):
         save_session=False,
     )
     def marketplace_feed_file(self, token, filename):
-        feed = self._get_published_feed(token)
-        if not feed or filename != feed.full_file_name:
+        feed = request.env["marketplace.feed"].sudo()._get_by_public_slug(token)
+        if not feed:
             return self._not_found()
+        if not feed._is_published() or filename != feed.full_file_name:
+            # A known link: the refusal is logged, and looks like any other.
+            response = self._not_found()
+        else:
+            response = self._file_response(feed)
+        self._log(feed, response)
+        return response
+
+    def _file_response(self, feed):
         stream, gzip_stream = feed._get_file_streams()
         if stream is None:
-            response = request.make_response(
+            return request.make_response(
                 "The file is being prepared.",
                 [
                     ("Content-Type", "text/plain; charset=utf-8"),
@@ -52,15 +63,18 @@ class MarketplaceFeedController(http.Controller):
                 ],
                 status=503,
             )
-        else:
-            use_gzip = gzip_stream and "gzip" in request.httprequest.accept_encodings
-            response = (gzip_stream if use_gzip else stream).get_response()
-            response.headers["Cache-Control"] = "no-cache"
-            if gzip_stream:
-                response.vary.add("Accept-Encoding")
-            if use_gzip:
-                response.headers["Content-Encoding"] = "gzip"
-        self._log(feed, response)
+        # Odoo's HTTPRequest has no accept_encodings; "gzip;q=0" refuses gzip.
+        accept_encoding = request.httprequest.headers.get("Accept-Encoding")
+        use_gzip = gzip_stream and parse_accept_header(accept_encoding)["gzip"] > 0
+        served = gzip_stream if use_gzip else stream
+        response = served.get_response()
+        # werkzeug appends a second "; charset=utf-8" to text/* mimetypes.
+        response.headers["Content-Type"] = served.mimetype
+        response.headers["Cache-Control"] = "no-cache"
+        if gzip_stream:
+            response.vary.add("Accept-Encoding")
+        if use_gzip:
+            response.headers["Content-Encoding"] = "gzip"
         return response
 
     @http.route(

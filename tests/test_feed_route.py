@@ -1,0 +1,628 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import base64
+import gzip
+import io
+import secrets
+from contextlib import contextmanager
+from datetime import timedelta
+from unittest.mock import patch
+from urllib.parse import quote, urlsplit
+
+from PIL import Image
+from werkzeug.http import parse_date
+
+from odoo import fields
+from odoo.exceptions import UserError
+from odoo.sql_db import db_connect
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from ..controllers.feed import IMAGE_MAX_AGE, RETRY_AFTER
+from ..models.marketplace_feed import GENERATION_LOCK
+from .common import MarketplaceFeedCase
+
+FEED_LOGGER = "odoo.addons.stock_marketplace_feed.models.marketplace_feed"
+USER_AGENT = "FeedRouteTest/1.0 (+https://store.example.com/bot)"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADER = ["Code", "Name", "Quantity"]
+
+
+class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
+    """The shared feed fixtures (MarketplaceFeedCase) behind the test HTTP
+    server, with the CSV feed published. Its file lists FEED-A with 5 units."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.feed.enabled = True
+        cls.feed_class = cls.registry["marketplace.feed"]
+
+    # Requests
+
+    def _feed_path(self, feed=None):
+        return urlsplit((feed or self.feed).public_url).path
+
+    def _request_headers(self, headers=None):
+        """Uncompressed unless asked: requests sends "Accept-Encoding: gzip"."""
+        return {
+            "Accept-Encoding": "identity",
+            "User-Agent": USER_AGENT,
+            **(headers or {}),
+        }
+
+    def _fetch(self, path=None, headers=None, head=False):
+        return self.url_open(
+            path or self._feed_path(),
+            headers=self._request_headers(headers),
+            head=head,
+            timeout=30,
+        )
+
+    def _fetch_raw(self, path=None, headers=None):
+        """GET without decoding: (response, the body bytes as sent)."""
+        response = self.opener.get(
+            self.base_url() + (path or self._feed_path()),
+            headers=self._request_headers(headers),
+            stream=True,
+            timeout=30,
+        )
+        with response:
+            return response, response.raw.read(decode_content=False)
+
+    def _unknown_paths(self):
+        feed_id, token = self.feed.id, self.feed.access_token
+        slugs = {
+            "unknown id": f"{feed_id + 10**6}-{token}",
+            "unknown token": f"{feed_id}-{secrets.token_urlsafe(32)}",
+            "token without id": token,
+            "id without token": f"{feed_id}-",
+            "id not a number": f"x{feed_id}-{token}",
+        }
+        return {
+            label: f"/marketplace-feed/{slug}/products.csv"
+            for label, slug in slugs.items()
+        }
+
+    # State
+
+    def _expire(self, feed=None):
+        """Make the stored file older than the refresh interval."""
+        feed = feed or self.feed
+        past = fields.Datetime.now() - timedelta(minutes=feed.refresh_interval + 1)
+        feed.write({"generation_date": past, "file_date": past})
+
+    def _add_stock(self, product, quantity, warehouse=None):
+        self.env["stock.quant"]._update_available_quantity(
+            product, (warehouse or self.warehouse_a).lot_stock_id, quantity
+        )
+
+    @contextmanager
+    def _patched_generate(self, side_effect=None):
+        """Count `_generate` calls; run the real one unless `side_effect` is given."""
+        original = self.feed_class._generate
+        with (
+            patch.object(
+                self.feed_class,
+                "_generate",
+                autospec=True,
+                side_effect=side_effect or original,
+            ) as generate,
+            mute_logger(FEED_LOGGER),
+        ):
+            yield generate
+
+    @contextmanager
+    def _generation_lock_held_elsewhere(self, feed):
+        """Hold the feed's generation lock from another database connection,
+        as a generation running in another worker does."""
+        params = (GENERATION_LOCK, feed.id)
+        cursor = db_connect(self.env.cr.dbname).cursor()
+        try:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", params)
+            self.assertTrue(cursor.fetchone()[0], "the generation lock is taken")
+            yield
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", params)
+            cursor.close()
+
+    def _get_fetches(self, feed=None):
+        return self.env["marketplace.feed.fetch"].search(
+            [("feed_id", "=", (feed or self.feed).id)], order="id"
+        )
+
+    def _get_route_writes_snapshot(self):
+        """The feed's row, its attachments and its messages, as stored."""
+        cr = self.env.cr
+        self.env.flush_all()
+        cr.execute("SELECT * FROM marketplace_feed WHERE id = %s", (self.feed.id,))
+        feed_row = cr.fetchall()
+        cr.execute(
+            """SELECT id, checksum, write_date FROM ir_attachment
+               WHERE res_model = 'marketplace.feed' AND res_id = %s ORDER BY id""",
+            (self.feed.id,),
+        )
+        attachments = cr.fetchall()
+        cr.execute(
+            """SELECT count(*) FROM mail_message
+               WHERE model = 'marketplace.feed' AND res_id = %s""",
+            (self.feed.id,),
+        )
+        return feed_row, attachments, cr.fetchone()[0]
+
+    # Assertions
+
+    def _assert_serves_stored_file(self, response, feed=None):
+        feed = feed or self.feed
+        self.assertEqual(response.status_code, 200)
+        self.assertTrue(feed.attachment_id)
+        self.assertEqual(response.content, feed.attachment_id.raw)
+        self.assertEqual(response.headers["ETag"], f'"{feed.attachment_id.checksum}"')
+
+    def _assert_not_found(self, response):
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.content, b"Not Found")
+        self.assertEqual(response.headers["Content-Type"], "text/plain; charset=utf-8")
+
+    def _csv_rows(self, response, encoding="utf-8"):
+        return self._read_csv(response.content, encoding=encoding)
+
+    def _quantity_of(self, response, code="FEED-A"):
+        return self._rows_by_code(self._csv_rows(response))[code][2]
+
+    @staticmethod
+    def _png(color):
+        buffer = io.BytesIO()
+        Image.new("RGB", (4, 4), color).save(buffer, format="PNG")
+        return base64.b64encode(buffer.getvalue())
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRouteFile(MarketplaceFeedHttpCase):
+    """GET and HEAD of the file: body, headers, conditional requests, gzip."""
+
+    def test_get_serves_stored_csv_with_headers(self):
+        response = self._fetch()
+
+        self._assert_serves_stored_file(response)
+        rows = self._csv_rows(response)
+        self.assertEqual(rows[0], HEADER)
+        self.assertEqual(
+            self._rows_by_code(rows)["FEED-A"], ["FEED-A", "Feed Chair", "5"]
+        )
+        headers = response.headers
+        self.assertEqual(headers["Content-Type"], "text/csv; charset=utf-8")
+        self.assertEqual(
+            headers["Content-Disposition"], "attachment; filename=products.csv"
+        )
+        self.assertEqual(int(headers["Content-Length"]), len(response.content))
+        self.assertEqual(
+            parse_date(headers["Last-Modified"]).replace(tzinfo=None),
+            self.feed.file_date,
+        )
+        self.assertEqual(headers["Cache-Control"], "no-cache")
+        self.assertNotIn("Content-Encoding", headers)
+
+    def test_content_type_of_each_format(self):
+        name_column = self.feed.column_ids.filtered(lambda col: col.header == "Name")
+        name_column.header = "Назва"
+        header = ["Code", "Назва", "Quantity"]
+        formats = [
+            (
+                {"csv_encoding": "cp1251"},
+                "text/csv; charset=windows-1251",
+                "products.csv",
+            ),
+            ({"csv_encoding": "utf-8-sig"}, "text/csv; charset=utf-8", "products.csv"),
+            ({"file_type": "xlsx"}, XLSX_MIME, "products.xlsx"),
+            ({"file_type": "xls"}, "application/vnd.ms-excel", "products.xls"),
+        ]
+        for values, content_type, file_name in formats:
+            with self.subTest(**values):
+                self.feed.write(values)
+                response = self._fetch()
+                self._assert_serves_stored_file(response)
+                self.assertEqual(response.headers["Content-Type"], content_type)
+                self.assertEqual(
+                    response.headers["Content-Disposition"],
+                    f"attachment; filename={file_name}",
+                )
+                if self.feed.file_type == "xlsx":
+                    rows = self._read_xlsx(response.content)
+                elif self.feed.file_type == "xls":
+                    rows = self._read_xls(response.content)
+                else:
+                    encoding = self.feed.csv_encoding
+                    rows = self._csv_rows(response, encoding=encoding)
+                    bom = response.content.startswith("\ufeff".encode())
+                    self.assertEqual(bom, encoding == "utf-8-sig")
+                self.assertEqual(rows[0], header)
+
+    def test_non_ascii_file_name(self):
+        self.feed.file_name = "товари"
+        path = self._feed_path()
+        self.assertEqual(path.rsplit("/", 1)[1], quote("товари.csv"))
+
+        response = self._fetch(path)
+
+        self._assert_serves_stored_file(response)
+        self.assertIn(
+            "filename*=UTF-8''%D1%82%D0%BE%D0%B2%D0%B0%D1%80%D0%B8.csv",
+            response.headers["Content-Disposition"],
+        )
+        self._assert_not_found(self._fetch(path.replace(quote("товари"), "tovary")))
+
+    def test_conditional_requests_answer_304_without_body(self):
+        first = self._fetch()
+        etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
+        conditions = {
+            "If-None-Match": {"If-None-Match": etag},
+            "If-Modified-Since": {"If-Modified-Since": last_modified},
+        }
+        for label, headers in conditions.items():
+            with self.subTest(label):
+                response = self._fetch(headers=headers)
+                self.assertEqual(response.status_code, 304)
+                self.assertEqual(response.content, b"")
+                self.assertEqual(response.headers["ETag"], etag)
+        changed = self._fetch(headers={"If-None-Match": '"another-version"'})
+        self.assertEqual(changed.status_code, 200)
+        self.assertEqual(changed.content, first.content)
+
+    def test_head_sends_headers_only(self):
+        get = self._fetch()
+        head = self._fetch(head=True)
+
+        self.assertEqual(head.status_code, 200)
+        self.assertEqual(head.content, b"")
+        for header in ("Content-Length", "Content-Type", "ETag", "Last-Modified"):
+            self.assertEqual(head.headers[header], get.headers[header], header)
+        self.assertEqual(int(head.headers["Content-Length"]), len(get.content))
+
+    def test_csv_is_gzipped_when_accepted(self):
+        plain = self._fetch()
+        response, body = self._fetch_raw(headers={"Accept-Encoding": "gzip, deflate"})
+
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.headers["Content-Encoding"], "gzip")
+        self.assertIn("Accept-Encoding", response.headers["Vary"])
+        self.assertEqual(response.headers["Content-Type"], "text/csv; charset=utf-8")
+        self.assertEqual(int(response.headers["Content-Length"]), len(body))
+        self.assertEqual(body, self.feed.gzip_attachment_id.raw)
+        self.assertEqual(gzip.decompress(body), plain.content)
+        self.assertNotEqual(response.headers["ETag"], plain.headers["ETag"])
+        self.assertEqual(self._get_fetches()[-1].bytes_sent, len(body))
+        # The plain answer tells caches that it depends on Accept-Encoding too.
+        self.assertNotIn("Content-Encoding", plain.headers)
+        self.assertIn("Accept-Encoding", plain.headers["Vary"])
+
+    def test_csv_is_plain_when_gzip_is_refused(self):
+        for accept_encoding in ("identity", "gzip;q=0", "br;q=1, *;q=0"):
+            with self.subTest(accept_encoding):
+                response, body = self._fetch_raw(
+                    headers={"Accept-Encoding": accept_encoding}
+                )
+                self.assertEqual(response.status_code, 200)
+                self.assertNotIn("Content-Encoding", response.headers)
+                self.assertEqual(body, self.feed.attachment_id.raw)
+
+    def test_xlsx_is_never_gzipped(self):
+        self.feed.file_type = "xlsx"
+
+        response, body = self._fetch_raw(headers={"Accept-Encoding": "gzip"})
+
+        self.assertEqual(response.status_code, 200)
+        self.assertNotIn("Content-Encoding", response.headers)
+        self.assertEqual(response.headers["Content-Type"], XLSX_MIME)
+        self.assertEqual(body, self.feed.attachment_id.raw)
+        self.assertTrue(body.startswith(b"PK"))
+        self.assertFalse(self.feed.gzip_attachment_id)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRouteRefusals(MarketplaceFeedHttpCase):
+    """Every refusal is the same 404; no file before the first good one: 503."""
+
+    def test_refusals_are_one_identical_404(self):
+        path, slug = self._feed_path(), self.feed._get_public_slug()
+        responses = {
+            label: self._fetch(unknown_path)
+            for label, unknown_path in self._unknown_paths().items()
+        }
+        responses["wrong file name"] = self._fetch(
+            f"/marketplace-feed/{slug}/stock.csv"
+        )
+        responses["wrong extension"] = self._fetch(
+            f"/marketplace-feed/{slug}/products.xlsx"
+        )
+        company = self.company.sudo()
+        switches = {
+            "feed disabled": (self.feed, {"enabled": False}),
+            "integration off": (company, {"marketplace_feed_enabled": False}),
+            "hobby plan": (company, {"marketplace_feed_plan": "hobby"}),
+        }
+        for label, (record, values) in switches.items():
+            previous = {name: record[name] for name in values}
+            record.write(values)
+            responses[label] = self._fetch(path)
+            record.write(previous)
+        self.assertEqual(self._fetch(path).status_code, 200)
+
+        reference = responses["unknown id"]
+        self._assert_not_found(reference)
+        for label, response in responses.items():
+            with self.subTest(label):
+                self.assertEqual(response.status_code, reference.status_code)
+                self.assertEqual(response.content, reference.content)
+                self.assertEqual(
+                    response.headers["Content-Type"], reference.headers["Content-Type"]
+                )
+                self.assertNotIn("ETag", response.headers)
+
+    def test_head_refusal_is_404(self):
+        self.feed.enabled = False
+        response = self._fetch(head=True)
+        self.assertEqual(response.status_code, 404)
+        self.assertEqual(response.content, b"")
+
+    def test_503_until_a_first_file_exists(self):
+        error = UserError("The pricelist service is down.")
+        with self._patched_generate(side_effect=error) as generate:
+            first = self._fetch()
+            second = self._fetch()
+
+        self.assertEqual(generate.call_count, 2)
+        for response in (first, second):
+            self.assertEqual(response.status_code, 503)
+            self.assertEqual(response.headers["Retry-After"], str(RETRY_AFTER))
+            self.assertNotIn("ETag", response.headers)
+        self.assertFalse(self.feed.attachment_id)
+        self.assertIn("The pricelist service is down.", self.feed.generation_error)
+        posted = self.feed.message_ids.filtered(
+            lambda message: "The pricelist service is down." in message.body
+        )
+        self.assertEqual(len(posted), 1, "the same error is posted once")
+        self.assertEqual(self._get_fetches().mapped("status_code"), [503, 503])
+
+        # The next fetch after a successful generation serves the file.
+        self._assert_serves_stored_file(self._fetch())
+        self.assertFalse(self.feed.generation_error)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
+    """When the link serves the stored file and when it generates a new one."""
+
+    def test_stored_file_served_within_interval_regenerated_after(self):
+        first = self._fetch()
+        self._assert_serves_stored_file(first)
+        self.assertEqual(self._quantity_of(first), "5")
+
+        self._add_stock(self.product_a, 10)
+        cached = self._fetch()
+        self.assertEqual(cached.content, first.content)
+        self.assertEqual(cached.headers["ETag"], first.headers["ETag"])
+
+        self._expire()
+        with self._patched_generate() as generate:
+            fresh = self._fetch()
+        self.assertEqual(generate.call_count, 1)
+        self._assert_serves_stored_file(fresh)
+        self.assertEqual(self._quantity_of(fresh), "15")
+        self.assertNotEqual(fresh.headers["ETag"], first.headers["ETag"])
+
+    def test_configuration_change_regenerates(self):
+        first = self._fetch()
+        name_column = self.feed.column_ids.filtered(lambda col: col.header == "Name")
+        name_column.header = "Title"
+        self.assertTrue(self.feed.needs_regeneration)
+
+        renamed = self._fetch()
+        self._assert_serves_stored_file(renamed)
+        self.assertEqual(self._csv_rows(renamed)[0], ["Code", "Title", "Quantity"])
+        self.assertNotEqual(renamed.headers["ETag"], first.headers["ETag"])
+
+        self.feed.csv_delimiter = "semicolon"
+        semicolons = self._fetch()
+        self.assertEqual(
+            self._read_csv(semicolons.content, delimiter=";")[0],
+            ["Code", "Title", "Quantity"],
+        )
+        self.assertFalse(self.feed.needs_regeneration)
+
+    def test_regenerated_token_kills_the_old_link(self):
+        old_path = self._feed_path()
+        self.assertEqual(self._fetch(old_path).status_code, 200)
+
+        self.feed.action_regenerate_token()
+        new_path = self._feed_path()
+
+        self.assertNotEqual(new_path, old_path)
+        self._assert_not_found(self._fetch(old_path))
+        self._assert_serves_stored_file(self._fetch(new_path))
+
+    def test_failed_regeneration_keeps_the_last_good_file(self):
+        good = self._fetch()
+        attachments = self.feed.attachment_id | self.feed.gzip_attachment_id
+        raw = self.feed.attachment_id.raw
+
+        def generate_with_sql_error(feed):
+            feed.env.cr.execute(
+                "SELECT no_such_column FROM marketplace_feed", log_exceptions=False
+            )
+
+        failures = {
+            "exception": (RuntimeError("Stock service down"), "Stock service down"),
+            "database error": (generate_with_sql_error, "no_such_column"),
+        }
+        for label, (side_effect, message) in failures.items():
+            with self.subTest(label):
+                self._add_stock(self.product_a, 1)
+                self._expire()
+                with self._patched_generate(side_effect=side_effect) as generate:
+                    response = self._fetch()
+                self.assertEqual(generate.call_count, 1)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.content, good.content)
+                self.assertEqual(response.headers["ETag"], good.headers["ETag"])
+                self.assertIn(message, self.feed.generation_error)
+                self.assertEqual(
+                    self.feed.attachment_id | self.feed.gzip_attachment_id,
+                    attachments,
+                )
+                self.assertEqual(self.feed.attachment_id.raw, raw)
+                # The failed attempt counts: the next fetch does not retry at once.
+                with self._patched_generate() as generate:
+                    self.assertEqual(self._fetch().content, good.content)
+                self.assertEqual(generate.call_count, 0)
+
+    def test_locked_first_generation_answers_503(self):
+        with (
+            self._generation_lock_held_elsewhere(self.feed),
+            self._patched_generate() as generate,
+        ):
+            response = self._fetch()
+        self.assertEqual(generate.call_count, 0)
+        self.assertEqual(response.status_code, 503)
+        self.assertEqual(response.headers["Retry-After"], str(RETRY_AFTER))
+        self.assertFalse(self.feed.generation_error)
+
+    def test_locked_generation_serves_the_previous_file(self):
+        # Generated outside the route: a request would keep the transaction-
+        # level lock in the test's transaction until the test ends.
+        self.feed._regenerate_in_transaction()
+        previous = self.feed.attachment_id.raw
+        self._add_stock(self.product_a, 10)
+        self._expire()
+
+        with (
+            self._generation_lock_held_elsewhere(self.feed),
+            self._patched_generate() as generate,
+        ):
+            response = self._fetch()
+        self.assertEqual(generate.call_count, 0)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, previous)
+        self.assertEqual(self._quantity_of(response), "5")
+
+        with self._patched_generate() as generate:
+            fresh = self._fetch()
+        self.assertEqual(generate.call_count, 1)
+        self.assertEqual(self._quantity_of(fresh), "15")
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRouteImages(MarketplaceFeedHttpCase):
+    """The image links written in the file's images column."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.feed.write({"column_ids": [cls._column("Images", kind="images")]})
+        cls.product_a.product_tmpl_id.image_1920 = cls._png("red")
+        cls.product_a.image_variant_1920 = cls._png("blue")
+
+    def _image_path(self, product, index, feed=None):
+        slug = (feed or self.feed)._get_public_slug()
+        return f"/marketplace-feed/{slug}/image/{product.id}/{index}"
+
+    def _create_product_with_image(self, **values):
+        return self.env["product.product"].create(
+            dict(values, image_1920=self._png("green"))
+        )
+
+    def test_file_lists_image_links_that_serve_the_images(self):
+        rows = self._rows_by_code(self._csv_rows(self._fetch()))
+        paths = [self._image_path(self.product_a, index) for index in (0, 1)]
+        self.assertEqual(
+            rows["FEED-A"][3], ", ".join(self.base_url() + path for path in paths)
+        )
+        images = [
+            self.product_a.image_variant_1920,
+            self.product_a.product_tmpl_id.image_1920,
+        ]
+        for path, image in zip(paths, images, strict=True):
+            with self.subTest(path):
+                response = self._fetch(path)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.content, base64.b64decode(image))
+                self.assertEqual(response.headers["Content-Type"], "image/png")
+                self.assertTrue(response.headers.get("ETag"))
+                self.assertEqual(
+                    response.headers["Cache-Control"],
+                    f"public, max-age={IMAGE_MAX_AGE}",
+                )
+                not_modified = self._fetch(
+                    path, headers={"If-None-Match": response.headers["ETag"]}
+                )
+                self.assertEqual(not_modified.status_code, 304)
+
+    def test_image_refusals_are_404(self):
+        other_company = self.env["res.company"].create({"name": "Feed Other Co"})
+        consumable = self._create_product_with_image(name="Feed Leaflet", type="consu")
+        foreign = self._create_product_with_image(
+            name="Feed Foreign Chair", is_storable=True, company_id=other_company.id
+        )
+        slug = self.feed._get_public_slug()
+        paths = {
+            "index out of range": self._image_path(self.product_a, 2),
+            "product without image": self._image_path(self.product_b, 0),
+            "product not storable": self._image_path(consumable, 0),
+            "product of another company": self._image_path(foreign, 0),
+            "unknown product": f"/marketplace-feed/{slug}/image/{10**9}/0",
+            "wrong token": (
+                f"/marketplace-feed/{self.feed.id}-{secrets.token_urlsafe(32)}"
+                f"/image/{self.product_a.id}/0"
+            ),
+        }
+        for label, path in paths.items():
+            with self.subTest(label):
+                self._assert_not_found(self._fetch(path))
+        self.feed.enabled = False
+        self._assert_not_found(self._fetch(self._image_path(self.product_a, 0)))
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRouteLog(MarketplaceFeedHttpCase):
+    """Each fetch of a known link is logged; the route writes nothing else."""
+
+    def test_each_fetch_is_logged_once(self):
+        get = self._fetch()
+        self._fetch(head=True)
+        self._fetch(headers={"If-None-Match": get.headers["ETag"]})
+        self._fetch(f"/marketplace-feed/{self.feed._get_public_slug()}/stock.csv")
+        self.feed.enabled = False
+        self._fetch()
+
+        fetches = self._get_fetches()
+        self.assertEqual(
+            [(fetch.status_code, fetch.bytes_sent) for fetch in fetches],
+            [(200, len(get.content)), (200, 0), (304, 0), (404, 0), (404, 0)],
+        )
+        for fetch in fetches:
+            self.assertEqual(fetch.ip_address, "127.0.0.1")
+            self.assertEqual(fetch.user_agent, USER_AGENT)
+            self.assertEqual(fetch.company_id, self.company)
+        self.assertEqual(self.feed.fetch_count, 5)
+        self.assertEqual(self.feed.last_fetch_date, max(fetches.mapped("create_date")))
+        self.assertLess(
+            abs(fields.Datetime.now() - self.feed.last_fetch_date), timedelta(minutes=5)
+        )
+
+    def test_unknown_links_log_nothing(self):
+        fetch_model = self.env["marketplace.feed.fetch"]
+        count = fetch_model.search_count([])
+        for label, path in self._unknown_paths().items():
+            with self.subTest(label):
+                self._assert_not_found(self._fetch(path))
+        self.assertEqual(fetch_model.search_count([]), count)
+
+    def test_cached_fetches_write_only_the_log(self):
+        first = self._fetch()
+        snapshot = self._get_route_writes_snapshot()
+
+        self.assertEqual(self._fetch().status_code, 200)
+        self._fetch(head=True)
+        self._fetch(headers={"If-None-Match": first.headers["ETag"]})
+
+        self.assertEqual(self._get_route_writes_snapshot(), snapshot)
+        self.assertEqual(len(self._get_fetches()), 4)
