@@ -169,10 +169,14 @@ class MarketplaceFeed(models.Model):
     def _get_lang_selection(self):
         return self.env["res.lang"].get_installed()
 
-    @api.depends("enabled", "company_id.marketplace_feed_enabled")
+    @api.depends(
+        "enabled",
+        "company_id.marketplace_feed_enabled",
+        "company_id.marketplace_feed_plan",
+    )
     def _compute_state(self):
         for feed in self:
-            if not feed.company_id.marketplace_feed_enabled:
+            if not feed.company_id._marketplace_feed_is_available():
                 feed.state = "integration_off"
             else:
                 feed.state = "enabled" if feed.enabled else "disabled"
@@ -224,7 +228,7 @@ class MarketplaceFeed(models.Model):
     @api.constrains("user_id", "company_id")
     def _check_user_id(self):
         for feed in self:
-            if feed.company_id not in feed.user_id.company_ids:
+            if feed.user_id.share or feed.company_id not in feed.user_id.company_ids:
                 raise ValidationError(
                     _(
                         "Responsible: %(user)s has no access to %(company)s.",

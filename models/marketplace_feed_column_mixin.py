@@ -14,6 +14,8 @@ SENSITIVE_MODELS = {
     "auth_totp.device",
 }
 SENSITIVE_MODEL_PREFIXES = ("ir.", "base.", "bus.", "mail.", "auth_")
+# The chatter's followers, messages and activities are nobody's business.
+CHATTER_FIELD_PREFIXES = ("message_", "activity_", "website_message")
 SENSITIVE_WORDS = ("password", "token", "secret", "apikey", "api_key", "totp", "signup")
 
 
@@ -109,7 +111,9 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
                 problem = _("does not exist or is not readable")
             elif field.type == "binary":
                 problem = _("is binary data; use an Images column for images")
-            elif any(word in name.lower() for word in SENSITIVE_WORDS):
+            elif name.startswith(CHATTER_FIELD_PREFIXES) or any(
+                word in name.lower() for word in SENSITIVE_WORDS
+            ):
                 problem = _("is a protected field")
             elif position < len(names) - 1 and not field.relational:
                 problem = _("is not a relation and cannot be followed")
