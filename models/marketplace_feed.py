@@ -1,4 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import ast
 import gzip
 import logging
 import secrets
@@ -87,6 +88,12 @@ class MarketplaceFeed(models.Model):
     file_name = fields.Char(tracking=True)
     sheet_name = fields.Char(tracking=True)
     header_row = fields.Integer(tracking=True)
+    product_domain = fields.Char(
+        string="Products",
+        default="[]",
+        tracking=True,
+        help="Only the storable variants matching this filter go into the file.",
+    )
     lang = fields.Selection(
         selection="_get_lang_selection",
         string="Language",
@@ -101,7 +108,7 @@ class MarketplaceFeed(models.Model):
         help="A fetch serves the stored file while it is younger than this; "
         "otherwise the file is generated again first.",
     )
-    enabled = fields.Boolean(string="File Upload Enabled", tracking=True)
+    enabled = fields.Boolean(string="File Upload Enabled", tracking=True, copy=False)
     column_ids = fields.One2many(
         "marketplace.feed.column", "feed_id", string="Columns", copy=True
     )
@@ -183,10 +190,9 @@ class MarketplaceFeed(models.Model):
 
     @api.depends("access_token", "full_file_name")
     def _compute_public_url(self):
-        base_url = self.get_base_url()
         for feed in self:
             feed.public_url = feed.id and (
-                f"{base_url}/marketplace-feed/{feed._get_public_slug()}/"
+                f"{feed.get_base_url()}/marketplace-feed/{feed._get_public_slug()}/"
                 f"{quote(feed.full_file_name)}"
             )
 
@@ -236,6 +242,17 @@ class MarketplaceFeed(models.Model):
                         company=feed.company_id.name,
                     )
                 )
+
+    @api.constrains("product_domain")
+    def _check_product_domain(self):
+        for feed in self:
+            try:
+                domain = ast.literal_eval(feed.product_domain or "[]")
+                self.env["product.product"].search_count(domain, limit=1)
+            except (ValueError, SyntaxError, TypeError, KeyError) as error:
+                raise ValidationError(
+                    _("Products: the filter is not valid (%(error)s).", error=error)
+                ) from error
 
     @api.constrains("enabled", "column_ids")
     def _check_enabled_columns(self):
@@ -289,6 +306,7 @@ class MarketplaceFeed(models.Model):
             "sheet_name",
             "header_row",
             "lang",
+            "product_domain",
             "image_separator",
             "user_id",
             "company_id",
@@ -414,7 +432,7 @@ class MarketplaceFeed(models.Model):
         """
         self.ensure_one()
         if self._is_stale():
-            streams = self._regenerate()
+            streams = self._regenerate(get_streams=True)
             if streams:
                 return streams
         return self._get_stored_streams()
@@ -444,13 +462,14 @@ class MarketplaceFeed(models.Model):
             streams.append(stream or None)
         return tuple(streams)
 
-    def _regenerate(self):
+    def _regenerate(self, get_streams=False):
         """Generate and store the file in a transaction of its own.
 
         At most one generation per feed runs at a time: when another one holds
         the lock, return None so that the caller serves the previous file. On
-        failure the previous file stays and the error is recorded. Returns the
-        streams of the stored file otherwise.
+        failure the previous file stays and the error is recorded. With
+        ``get_streams`` (in an HTTP request), returns the streams of the file
+        stored now, which the caller's older transaction cannot see.
         """
         self.ensure_one()
         with self.env.registry.cursor() as cr:
@@ -462,7 +481,7 @@ class MarketplaceFeed(models.Model):
             feed = self.with_env(self.env(cr=cr, su=True))
             if feed._is_stale():
                 feed._regenerate_in_transaction()
-            return feed._get_stored_streams()
+            return feed._get_stored_streams() if get_streams else None
 
     def _regenerate_in_transaction(self):
         """Generate and store the file; on failure keep the previous file."""
@@ -550,6 +569,7 @@ class MarketplaceFeed(models.Model):
         return [
             ("is_storable", "=", True),
             ("company_id", "in", [False, self.company_id.id]),
+            *ast.literal_eval(self.product_domain or "[]"),
         ]
 
     def _get_stock_locations(self):

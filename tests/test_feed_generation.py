@@ -8,6 +8,7 @@ import openpyxl
 import xlrd
 from PIL import Image
 
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
 from .common import MarketplaceFeedCase
@@ -152,6 +153,20 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertIn("FEED-Z", rows)
         for product in (foreign, consumable, archived):
             self.assertNotIn(product.default_code, rows)
+
+    def test_product_filter(self):
+        self.feed.write(
+            {
+                "include_zero_stock": True,
+                "product_domain": f"[('categ_id', '=', {self.category.id})]",
+            }
+        )
+        self.assertEqual(set(self._rows()), {"FEED-A", "FEED-B"})
+        for bad in ("[('no_such_field', '=', 1)]", "not a domain", "[('name', 'ilike')]"):
+            with self.subTest(domain=bad), self.assertRaisesRegex(
+                ValidationError, "Products: the filter is not valid"
+            ), self.env.cr.savepoint():
+                self.feed.product_domain = bad
 
     # Values
 

@@ -410,6 +410,21 @@ class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
         self.assertEqual(self._quantity_of(fresh), "15")
         self.assertNotEqual(fresh.headers["ETag"], first.headers["ETag"])
 
+    def test_scheduled_action_regenerates_stale_published_feeds(self):
+        disabled = self.feed.copy({"name": "Disabled copy"})
+        self.env.flush_all()
+        # Each feed is generated in a transaction of its own.
+        self.env["marketplace.feed"]._cron_regenerate_stale_feeds()
+        self.env.invalidate_all()
+        self.assertTrue(self.feed.attachment_id)
+        self.assertFalse(disabled.attachment_id)
+        generated = self.feed.file_date
+        self.env["marketplace.feed"]._cron_regenerate_stale_feeds()
+        self.env.invalidate_all()
+        self.assertEqual(self.feed.file_date, generated, "fresh files are kept")
+        response = self._fetch()
+        self._assert_serves_stored_file(response)
+
     def test_configuration_change_regenerates(self):
         first = self._fetch()
         name_column = self.feed.column_ids.filtered(lambda col: col.header == "Name")
