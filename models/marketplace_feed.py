@@ -12,8 +12,7 @@ from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import split_every
 
-from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError
-from ..writers import open_writer
+from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError, open_writer
 from ..writers.formatting import to_text
 
 _logger = logging.getLogger(__name__)
@@ -153,8 +152,7 @@ class MarketplaceFeed(models.Model):
     template_id = fields.Many2one(
         "marketplace.feed.template",
         string="Template",
-        help="A known store's format: applying it sets the file settings and "
-        "columns.",
+        help="A known store's format: applying it sets the file settings and columns.",
     )
     preview_html = fields.Html(
         string="Preview", sanitize=True, copy=False, readonly=True
@@ -498,7 +496,9 @@ class MarketplaceFeed(models.Model):
         message = _("Generation failed: %(error)s", error=message)
         if message != self.generation_error:
             # Also when a public fetch regenerated: OdooBot, not the public user.
-            self.message_post(body=message, author_id=self.env.ref("base.partner_root").id)
+            self.message_post(
+                body=message, author_id=self.env.ref("base.partner_root").id
+            )
         self.write(
             {
                 "generation_error": message,
@@ -548,8 +548,10 @@ class MarketplaceFeed(models.Model):
     def _get_generation_env_feed(self):
         """The feed as its responsible user sees it, in its company and language."""
         self.ensure_one()
-        return self.with_user(self.user_id).with_company(self.company_id).with_context(
-            lang=self.lang or self.user_id.lang, active_test=True
+        return (
+            self.with_user(self.user_id)
+            .with_company(self.company_id)
+            .with_context(lang=self.lang or self.user_id.lang, active_test=True)
         )
 
     def _get_writer_options(self):
@@ -634,7 +636,9 @@ class MarketplaceFeed(models.Model):
                 ["res_model", "res_id", "res_field"],
             )
         )
-        found = {(att["res_model"], att["res_id"], att["res_field"]) for att in attachments}
+        found = {
+            (att["res_model"], att["res_id"], att["res_field"]) for att in attachments
+        }
         images = {}
         for product in products:
             candidates = [
@@ -681,14 +685,17 @@ class MarketplaceFeed(models.Model):
         for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
             quantities = feed._get_quantities(products, locations)
             if not feed.include_zero_stock:
-                kept = products.filtered(lambda p: quantities[p.id] > 0)
+                kept = products.filtered(lambda p, qty=quantities: qty[p.id] > 0)
                 stats["skipped"] += len(products) - len(kept)
                 products = kept
             context["quantities"] = quantities
             rows = list(
-                zip(*(column._get_values(products, context) for column in columns))
+                zip(
+                    *(column._get_values(products, context) for column in columns),
+                    strict=True,
+                )
             )
-            for product, row in zip(products, rows):
+            for product, row in zip(products, rows, strict=True):
                 if any(row[index] in (None, "") for index in required):
                     stats["missing"] += 1
                     if len(stats["missing_names"]) < MISSING_LISTED:
@@ -792,7 +799,9 @@ class MarketplaceFeed(models.Model):
     @api.model
     def _cron_regenerate_stale_feeds(self):
         feeds = self.search([("enabled", "=", True)])
-        for feed in feeds.filtered(lambda feed: feed._is_published() and feed._is_stale()):
+        for feed in feeds.filtered(
+            lambda feed: feed._is_published() and feed._is_stale()
+        ):
             feed._regenerate()
 
     @api.autovacuum

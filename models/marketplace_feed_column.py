@@ -1,7 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from decimal import Decimal
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
@@ -88,7 +88,11 @@ class MarketplaceFeedColumn(models.Model):
         if field.type in ("one2many", "many2many"):
             return join_values(value.mapped("display_name"))
         if field.type == "selection":
-            return dict(field._description_selection(self.env)).get(value) if value else None
+            return (
+                dict(field._description_selection(self.env)).get(value)
+                if value
+                else None
+            )
         if field.type in ("integer", "float", "monetary"):
             return value
         return value or None
@@ -119,7 +123,10 @@ class MarketplaceFeedColumn(models.Model):
         prefix = context["image_url_prefix"]
         images = context["feed"]._get_product_images(products)
         return [
-            [f"{prefix}/{product.id}/{index}" for index in range(len(images[product.id]))]
+            [
+                f"{prefix}/{product.id}/{index}"
+                for index in range(len(images[product.id]))
+            ]
             for product in products
         ]
 
@@ -137,7 +144,8 @@ class MarketplaceFeedColumn(models.Model):
         ]
 
     def _get_prices(self, products, context):
-        """Prices of the batch in the column's source: ({product id: float}, currency)."""
+        """The batch's prices in the column's source and their currency:
+        ({product id: float}, currency)."""
         feed = context["feed"]
         if self.price_source == "pricelist":
             pricelist = self.pricelist_id.with_env(feed.env)

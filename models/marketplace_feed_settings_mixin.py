@@ -118,7 +118,9 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
         """Names of the settings a template gives a feed (and takes from one)."""
         return [
             name
-            for name, field in self.env["marketplace.feed.settings.mixin"]._fields.items()
+            for name, field in self.env[
+                "marketplace.feed.settings.mixin"
+            ]._fields.items()
             if field.store and not field.automatic
         ]
 

@@ -35,7 +35,9 @@ class ResCompany(models.Model):
     def _marketplace_feed_is_available(self):
         """Whether the company's links may answer at all."""
         self.ensure_one()
-        return self.marketplace_feed_enabled and self._marketplace_feed_plan_limit() != 0
+        return (
+            self.marketplace_feed_enabled and self._marketplace_feed_plan_limit() != 0
+        )
 
     def _marketplace_feed_check_plan(self, enabling=False, creating=False):
         """Raise when the company's plan refuses a new or an enabled feed file."""

@@ -39,7 +39,10 @@ class MarketplaceFeedCase(TransactionCase):
         cls.warehouse_a = warehouse_model.create({"name": "Feed WH A", "code": "FWA"})
         cls.warehouse_b = warehouse_model.create({"name": "Feed WH B", "code": "FWB"})
         cls.category = cls.env["product.category"].create(
-            {"name": "Feed Office", "parent_id": cls.env.ref("product.product_category_all").id}
+            {
+                "name": "Feed Office",
+                "parent_id": cls.env.ref("product.product_category_all").id,
+            }
         )
         product_model = cls.env["product.product"]
         cls.product_a = product_model.create(
@@ -81,7 +84,15 @@ class MarketplaceFeedCase(TransactionCase):
                 "file_type": "csv",
                 "user_id": cls.manager.id,
                 "column_ids": [
-                    (0, 0, {"header": "Code", "kind": "field", "field_path": "default_code"}),
+                    (
+                        0,
+                        0,
+                        {
+                            "header": "Code",
+                            "kind": "field",
+                            "field_path": "default_code",
+                        },
+                    ),
                     (0, 0, {"header": "Name", "kind": "field", "field_path": "name"}),
                     (0, 0, {"header": "Quantity", "kind": "quantity"}),
                 ],
@@ -94,7 +105,11 @@ class MarketplaceFeedCase(TransactionCase):
 
     @staticmethod
     def _read_csv(content, encoding="utf-8", delimiter=","):
-        return list(csv.reader(io.StringIO(content.decode(encoding), newline=""), delimiter=delimiter))
+        return list(
+            csv.reader(
+                io.StringIO(content.decode(encoding), newline=""), delimiter=delimiter
+            )
+        )
 
     @staticmethod
     def _read_xlsx(content):

@@ -25,11 +25,14 @@ class TestFeedGeneration(MarketplaceFeedCase):
     def _generate_rows(self, feed=None, reader=None, **kwargs):
         feed = feed or self.feed
         content, stats = feed._generate()
-        reader = reader or {
-            "csv": self._read_csv,
-            "xlsx": self._read_xlsx,
-            "xls": self._read_xls,
-        }[feed.file_type]
+        reader = (
+            reader
+            or {
+                "csv": self._read_csv,
+                "xlsx": self._read_xlsx,
+                "xls": self._read_xls,
+            }[feed.file_type]
+        )
         return reader(content, **kwargs), stats
 
     def _rows(self, feed=None, **kwargs):
@@ -129,7 +132,9 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertEqual(picking.state, "assigned")
         for kind, expected in (("available", "3"), ("on_hand", "5"), ("forecast", "3")):
             with self.subTest(kind=kind):
-                self.assertEqual(self._quantities(quantity_kind=kind)["FEED-A"], expected)
+                self.assertEqual(
+                    self._quantities(quantity_kind=kind)["FEED-A"], expected
+                )
 
     def test_products_scope(self):
         other_company = self.env["res.company"].create({"name": "Feed Other Co"})
@@ -162,10 +167,18 @@ class TestFeedGeneration(MarketplaceFeedCase):
             }
         )
         self.assertEqual(set(self._rows()), {"FEED-A", "FEED-B"})
-        for bad in ("[('no_such_field', '=', 1)]", "not a domain", "[('name', 'ilike')]"):
-            with self.subTest(domain=bad), self.assertRaisesRegex(
-                ValidationError, "Products: the filter is not valid"
-            ), self.env.cr.savepoint():
+        for bad in (
+            "[('no_such_field', '=', 1)]",
+            "not a domain",
+            "[('name', 'ilike')]",
+        ):
+            with (
+                self.subTest(domain=bad),
+                self.assertRaisesRegex(
+                    ValidationError, "Products: the filter is not valid"
+                ),
+                self.env.cr.savepoint(),
+            ):
                 self.feed.product_domain = bad
 
     # Values
@@ -207,7 +220,10 @@ class TestFeedGeneration(MarketplaceFeedCase):
                     ),
                     self._column("Currency", "constant", constant_value="UAH"),
                     self._column(
-                        "Status", "stock_status", in_stock_text="+", out_of_stock_text="-"
+                        "Status",
+                        "stock_status",
+                        in_stock_text="+",
+                        out_of_stock_text="-",
                     ),
                     self._column("Images", "images"),
                 ],
@@ -295,7 +311,9 @@ class TestFeedGeneration(MarketplaceFeedCase):
         )
         xl_value.price_extra = 2.5
         for variant in template.product_variant_ids:
-            variant.default_code = f"FEED-SHIRT-{variant.product_template_attribute_value_ids.name}"
+            variant.default_code = (
+                f"FEED-SHIRT-{variant.product_template_attribute_value_ids.name}"
+            )
         self.feed.write(
             {
                 "include_zero_stock": True,
@@ -326,7 +344,11 @@ class TestFeedGeneration(MarketplaceFeedCase):
 
     def test_xlsx_cells_sheet_and_header_row(self):
         self.feed.write(
-            {"file_type": "xlsx", "sheet_name": "Export Products Sheet", "header_row": 3}
+            {
+                "file_type": "xlsx",
+                "sheet_name": "Export Products Sheet",
+                "header_row": 3,
+            }
         )
         content, _stats = self.feed._generate()
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
@@ -350,7 +372,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertEqual(sheet.cell_value(row, 2), 5)
 
     def test_csv_delimiter_encoding_and_decimal_comma(self):
-        self.product_a.name = "Крісло 🪑 \"Офіс\"; new"
+        self.product_a.name = 'Крісло 🪑 "Офіс"; new'
         self.feed.write(
             {
                 "csv_delimiter": "semicolon",

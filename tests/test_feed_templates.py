@@ -9,7 +9,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.product_a.description_sale = "A chair, \"comfortable\"\nand sturdy"
+        cls.product_a.description_sale = 'A chair, "comfortable"\nand sturdy'
         cls.product_b.description_sale = "A desk"
         cls.feed.warehouse_ids = [(6, 0, (cls.warehouse_a | cls.warehouse_b).ids)]
 
@@ -38,7 +38,9 @@ class TestFeedTemplates(MarketplaceFeedCase):
             ("xlsx", "Export Products Sheet", "prom_products"),
         )
         self._apply("marketplace_feed_template_amazon")
-        self.assertEqual(self.feed.column_ids.mapped("header"), ["sku", "price", "quantity"])
+        self.assertEqual(
+            self.feed.column_ids.mapped("header"), ["sku", "price", "quantity"]
+        )
         self.assertEqual(self.feed.full_file_name, "amazon_price_quantity.csv")
 
     def test_prom_xlsx(self):
@@ -46,7 +48,14 @@ class TestFeedTemplates(MarketplaceFeedCase):
         rows = self._read_xlsx(self._generated()[0])
         self.assertEqual(
             rows[0][:6],
-            ["Код_товару", "Назва_позиції", "Ціна", "Валюта", "Одиниця_виміру", "Наявність"],
+            [
+                "Код_товару",
+                "Назва_позиції",
+                "Ціна",
+                "Валюта",
+                "Одиниця_виміру",
+                "Наявність",
+            ],
         )
         product_rows = {row[0]: row for row in rows[1:]}
         self.assertEqual(
@@ -62,13 +71,13 @@ class TestFeedTemplates(MarketplaceFeedCase):
         rows, by_code, stats = self._csv_rows("\t")
         header = rows[0]
         currency = self.company.currency_id.name
-        row = dict(zip(header, by_code["FEED-A"]))
+        row = dict(zip(header, by_code["FEED-A"], strict=True))
         self.assertEqual(row["availability"], "in_stock")
         self.assertEqual(row["price"], f"10.50 {currency}")
         self.assertEqual(row["description"], 'A chair, "comfortable"\nand sturdy')
         self.assertEqual(row["gtin"], "4820000000011")
         self.assertEqual(row["condition"], "new")
-        zero = dict(zip(header, by_code["FEED-Z"]))
+        zero = dict(zip(header, by_code["FEED-Z"], strict=True))
         self.assertEqual(zero["availability"], "out_of_stock")
         # link is required and left empty: every product is listed, 50 at most.
         self.assertEqual(stats["missing"], len(by_code))
@@ -78,9 +87,12 @@ class TestFeedTemplates(MarketplaceFeedCase):
     def test_meta_catalogue_csv(self):
         self._apply("marketplace_feed_template_meta")
         rows, by_code, _stats = self._csv_rows(",")
-        row = dict(zip(rows[0], by_code["FEED-A"]))
+        row = dict(zip(rows[0], by_code["FEED-A"], strict=True))
         self.assertEqual(row["availability"], "in stock")
-        self.assertEqual(dict(zip(rows[0], by_code["FEED-Z"]))["availability"], "out of stock")
+        self.assertEqual(
+            dict(zip(rows[0], by_code["FEED-Z"], strict=True))["availability"],
+            "out of stock",
+        )
         self.assertTrue(row["price"].startswith("10.50 "))
         self.assertEqual(row["quantity_to_sell_on_facebook"], "12")
 
@@ -97,7 +109,10 @@ class TestFeedTemplates(MarketplaceFeedCase):
         rows = self._read_csv(content)
         header = rows[0]
         self.assertIn("In stock?", header)
-        by_sku = {row[header.index("SKU")]: dict(zip(header, row)) for row in rows[1:]}
+        by_sku = {
+            row[header.index("SKU")]: dict(zip(header, row, strict=True))
+            for row in rows[1:]
+        }
         self.assertEqual(by_sku["FEED-A"]["In stock?"], "1")
         self.assertEqual(by_sku["FEED-Z"]["In stock?"], "0")
         self.assertEqual(by_sku["FEED-A"]["Regular price"], "10.50")
@@ -122,7 +137,8 @@ class TestFeedTemplates(MarketplaceFeedCase):
         other.template_id = template
         other.action_apply_template()
         self.assertEqual(
-            other.column_ids.mapped("field_path"), self.feed.column_ids.mapped("field_path")
+            other.column_ids.mapped("field_path"),
+            self.feed.column_ids.mapped("field_path"),
         )
 
     def test_preview_escapes_and_limits_rows(self):

@@ -35,7 +35,9 @@ class TestFeedTour(HttpCase):
         )
         self.assertEqual(response.status_code, 200)
         return list(
-            csv.reader(io.StringIO(response.content.decode(), newline=""), delimiter=";")
+            csv.reader(
+                io.StringIO(response.content.decode(), newline=""), delimiter=";"
+            )
         )
 
     def test_configure_feed_in_the_browser(self):
