@@ -291,21 +291,12 @@ class MarketplaceFeed(models.Model):
     @api.model
     def _get_file_config_fields(self):
         """Fields whose change makes the stored file outdated."""
-        return {
+        return set(self._get_settings_fields()) | {
             "warehouse_ids",
             "location_ids",
             "quantity_kind",
-            "include_zero_stock",
-            "file_type",
-            "csv_delimiter",
-            "csv_encoding",
-            "decimal_comma",
-            "file_name",
-            "sheet_name",
-            "header_row",
             "lang",
             "product_domain",
-            "image_separator",
             "user_id",
             "company_id",
             "column_ids",

@@ -14,7 +14,7 @@ from werkzeug.http import parse_date
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.feed import IMAGE_MAX_AGE, RETRY_AFTER
@@ -597,6 +597,36 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestFeedDownload(MarketplaceFeedHttpCase):
+    """The form's Download: the current file for a logged-in reader only."""
+
+    def test_download_leaves_the_link_alone(self):
+        url = self.feed.action_download()["url"]
+        self.authenticate("feed_stock_user", "feed_stock_user")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self._quantity_of(response), "5")
+        self.assertIn("products.csv", response.headers["Content-Disposition"])
+        self.assertFalse(self.feed.attachment_id, "the link's file is untouched")
+        self.assertFalse(self._get_fetches(), "downloads are not fetches")
+
+    def test_download_needs_read_access(self):
+        other_company = self.env["res.company"].create({"name": "Download Co"})
+        new_test_user(
+            self.env,
+            login="feed_other_manager",
+            groups="base.group_user,stock.group_stock_manager",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
+        )
+        self.authenticate("feed_other_manager", "feed_other_manager")
+        response = self.url_open(self.feed.action_download()["url"])
+        self.assertEqual(response.status_code, 404)
+        self.authenticate(None, None)
+        response = self.url_open(self.feed.action_download()["url"])
+        self.assertNotIn(b"FEED-A", response.content, "anonymous: login page")
+
+
 class TestFeedRouteLog(MarketplaceFeedHttpCase):
     """Each fetch of a known link is logged; the route writes nothing else."""
 
