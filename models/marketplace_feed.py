@@ -151,7 +151,6 @@ class MarketplaceFeed(models.Model):
     generation_error = fields.Text(copy=False, readonly=True)
     template_id = fields.Many2one(
         "marketplace.feed.template",
-        string="Template",
         help="A known store's format: applying it sets the file settings and columns.",
     )
     preview_html = fields.Html(
