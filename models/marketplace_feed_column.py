@@ -60,42 +60,57 @@ class MarketplaceFeedColumn(models.Model):
         self.ensure_one()
         return getattr(self, f"_get_values_{self.kind}")(products, context)
 
+    def _get_read_chain(self, model):
+        """The path's fields from ``model``, the fields a record delegates to its
+        parent (a variant's template fields) read on the parent itself: the
+        same values, without computing one related field per row."""
+        chain = []
+        for field in self._resolve_field_path(model):
+            if field.inherited:
+                parent_name = field.related.split(".", 1)[0]
+                chain += [model._fields[parent_name], field.inherited_field]
+            else:
+                chain.append(field)
+            if field.relational:
+                model = model.env[field.comodel_name]
+        return chain
+
     def _get_values_field(self, products, context):
-        chain = self._resolve_field_path(products)
+        chain = self._get_read_chain(products)
         last = chain[-1]
+        plain = self._get_plain_value_function(last)
         values = []
         for product in products:
             records = product
             for field in chain[:-1]:
-                records = records.mapped(field.name)
+                records = (
+                    records[field.name]
+                    if len(records) == 1
+                    else records.mapped(field.name)
+                )
             if len(records) == 1:
-                values.append(self._format_field_value(last, records[last.name]))
+                values.append(plain(records[last.name]))
             else:
                 values.append(
-                    join_values(
-                        self._format_field_value(last, record[last.name])
-                        for record in records
-                    )
+                    join_values(plain(record[last.name]) for record in records)
                 )
         return values
 
-    def _format_field_value(self, field, value):
-        """A field's value as a plain value for the writers."""
+    def _get_plain_value_function(self, field):
+        """The function turning ``field``'s values into plain values for the
+        writers (display names, selection labels, ...)."""
         if field.type == "boolean":
-            return bool(value)
+            return bool
         if field.type == "many2one":
-            return value.display_name or None
+            return lambda record: record.display_name or None
         if field.type in ("one2many", "many2many"):
-            return join_values(value.mapped("display_name"))
+            return lambda records: join_values(records.mapped("display_name"))
         if field.type == "selection":
-            return (
-                dict(field._description_selection(self.env)).get(value)
-                if value
-                else None
-            )
+            labels = dict(field._description_selection(self.env))
+            return lambda value: labels.get(value) if value else None
         if field.type in ("integer", "float", "monetary"):
-            return value
-        return value or None
+            return lambda value: value
+        return lambda value: value or None
 
     def _get_values_quantity(self, products, context):
         """Quantities rounded to the product's unit, without decimals when whole."""
@@ -153,11 +168,30 @@ class MarketplaceFeedColumn(models.Model):
         if self.price_source == "standard_price":
             prices = {product.id: product.standard_price for product in products}
         else:
+            extras = self._get_price_extras(products)
             prices = {
-                product.id: product.list_price + product.price_extra
+                product.id: product.product_tmpl_id.list_price + extras[product.id]
                 for product in products
             }
         return prices, feed.company_id.currency_id
+
+    @api.model
+    def _get_price_extras(self, products):
+        """Each variant's attribute price extra, summed in one grouped query
+        (the same sum as product.product's price_extra)."""
+        extras = dict.fromkeys(products.ids, 0.0)
+        groups = self.env["product.template.attribute.value"]._read_group(
+            [
+                ("ptav_product_variant_ids", "in", products.ids),
+                ("price_extra", "!=", 0),
+            ],
+            ["ptav_product_variant_ids"],
+            ["price_extra:sum"],
+        )
+        for product, extra in groups:
+            if product.id in extras:
+                extras[product.id] = extra
+        return extras
 
     def _get_values_price(self, products, context):
         prices, currency = self._get_prices(products, context)
