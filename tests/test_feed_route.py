@@ -653,6 +653,17 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
             abs(fields.Datetime.now() - self.feed.last_fetch_date), timedelta(minutes=5)
         )
 
+    def test_fetches_older_than_90_days_are_purged(self):
+        self._fetch()
+        self._fetch(head=True)
+        old, recent = self._get_fetches()
+        self.env.cr.execute(
+            "UPDATE marketplace_feed_fetch SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=91), old.id),
+        )
+        self.env["marketplace.feed"]._gc_fetch_log()
+        self.assertEqual(self._get_fetches(), recent)
+
     def test_unknown_links_log_nothing(self):
         fetch_model = self.env["marketplace.feed.fetch"]
         count = fetch_model.search_count([])
