@@ -53,7 +53,10 @@ class MarketplaceFeedController(http.Controller):
         return response
 
     def _file_response(self, feed):
-        stream, gzip_stream = feed._get_file_streams()
+        # Odoo's HTTPRequest has no accept_encodings; "gzip;q=0" refuses gzip.
+        accept_encoding = request.httprequest.headers.get("Accept-Encoding")
+        accept_gzip = parse_accept_header(accept_encoding)["gzip"] > 0
+        stream, gzipped = feed._get_file_stream(accept_gzip)
         if stream is None:
             return request.make_response(
                 "The file is being prepared.",
@@ -63,17 +66,13 @@ class MarketplaceFeedController(http.Controller):
                 ],
                 status=503,
             )
-        # Odoo's HTTPRequest has no accept_encodings; "gzip;q=0" refuses gzip.
-        accept_encoding = request.httprequest.headers.get("Accept-Encoding")
-        use_gzip = gzip_stream and parse_accept_header(accept_encoding)["gzip"] > 0
-        served = gzip_stream if use_gzip else stream
-        response = served.get_response()
+        response = stream.get_response()
         # werkzeug appends a second "; charset=utf-8" to text/* mimetypes.
-        response.headers["Content-Type"] = served.mimetype
+        response.headers["Content-Type"] = stream.mimetype
         response.headers["Cache-Control"] = "no-cache"
-        if gzip_stream:
+        if feed._has_gzip_copy():
             response.vary.add("Accept-Encoding")
-        if use_gzip:
+        if gzipped:
             response.headers["Content-Encoding"] = "gzip"
         return response
 

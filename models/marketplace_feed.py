@@ -412,18 +412,24 @@ class MarketplaceFeed(models.Model):
             fields.Datetime.now()
         )
 
-    def _get_file_streams(self):
-        """Streams of the file the link serves: (stream, gzip stream or None).
+    def _get_file_stream(self, accept_gzip=False):
+        """The stream the link serves, and whether it is the gzip-encoded copy
+        (served to clients that accept it, for formats that have one).
 
-        Regenerates the file first when it is stale. Returns (None, None) when
-        no good file exists.
+        Regenerates the file first when it is stale. Returns (None, False)
+        when no good file exists.
         """
         self.ensure_one()
         if self._is_stale():
-            streams = self._regenerate(get_streams=True)
-            if streams:
-                return streams
-        return self._get_stored_streams()
+            served = self._regenerate(get_stream=True, accept_gzip=accept_gzip)
+            if served:
+                return served
+        return self._get_stored_stream(accept_gzip)
+
+    def _has_gzip_copy(self):
+        """Whether the file is also stored gzip-encoded (text formats)."""
+        self.ensure_one()
+        return self.file_type == "csv"
 
     def _get_content_type(self):
         self.ensure_one()
@@ -432,32 +438,29 @@ class MarketplaceFeed(models.Model):
             return f"{CONTENT_TYPES['csv']}; charset={charset}"
         return CONTENT_TYPES[self.file_type]
 
-    def _get_stored_streams(self):
+    def _get_stored_stream(self, accept_gzip=False):
         self.ensure_one()
-        if not self.attachment_id:
-            return None, None
-        binary = self.env["ir.binary"].sudo()
-        mimetype = self._get_content_type()
-        streams = []
-        for attachment in (self.attachment_id, self.gzip_attachment_id):
-            stream = attachment and binary._get_stream_from(attachment)
-            if stream:
-                stream.mimetype = mimetype
-                stream.download_name = self.full_file_name
-                stream.etag = f"{attachment.checksum}"
-                stream.last_modified = self.file_date
-                stream.as_attachment = True
-            streams.append(stream or None)
-        return tuple(streams)
+        gzipped = accept_gzip and bool(self.gzip_attachment_id)
+        attachment = self.gzip_attachment_id if gzipped else self.attachment_id
+        if not attachment:
+            return None, False
+        stream = self.env["ir.binary"].sudo()._get_stream_from(attachment)
+        stream.mimetype = self._get_content_type()
+        stream.download_name = self.full_file_name
+        stream.etag = attachment.checksum
+        stream.last_modified = self.file_date
+        stream.as_attachment = True
+        return stream, gzipped
 
-    def _regenerate(self, get_streams=False):
+    def _regenerate(self, get_stream=False, accept_gzip=False):
         """Generate and store the file in a transaction of its own.
 
         At most one generation per feed runs at a time: when another one holds
         the lock, return None so that the caller serves the previous file. On
         failure the previous file stays and the error is recorded. With
-        ``get_streams`` (in an HTTP request), returns the streams of the file
-        stored now, which the caller's older transaction cannot see.
+        ``get_stream`` (in an HTTP request), returns what ``_get_stored_stream``
+        gives for the file stored now, which the caller's older transaction
+        cannot see.
         """
         self.ensure_one()
         with self.env.registry.cursor() as cr:
@@ -469,7 +472,7 @@ class MarketplaceFeed(models.Model):
             feed = self.with_env(self.env(cr=cr, su=True))
             if feed._is_stale():
                 feed._regenerate_in_transaction()
-            return feed._get_stored_streams() if get_streams else None
+            return feed._get_stored_stream(accept_gzip) if get_stream else None
 
     def _regenerate_in_transaction(self):
         """Generate and store the file; on failure keep the previous file."""
@@ -507,7 +510,7 @@ class MarketplaceFeed(models.Model):
             dict(values, name=self.full_file_name, raw=content)
         )
         gzip_attachment = attachment_model
-        if self.file_type == "csv":
+        if self._has_gzip_copy():
             gzip_attachment = attachment_model.create(
                 dict(
                     values,
