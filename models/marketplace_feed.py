@@ -319,7 +319,10 @@ class MarketplaceFeed(models.Model):
 
     def action_apply_template(self):
         self.ensure_one()
+        previous_columns = self.column_ids
         self.write(self.template_id._get_feed_values())
+        # Then the old columns go: an enabled file is never left without any.
+        previous_columns.unlink()
         self.message_post(
             body=_("Template %(template)s applied.", template=self.template_id.name)
         )

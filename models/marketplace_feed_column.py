@@ -38,6 +38,8 @@ class MarketplaceFeedColumn(models.Model):
         feeds = self.feed_id
         res = super().unlink()
         feeds.needs_regeneration = True
+        # Also when the columns themselves are deleted, not through the feed.
+        feeds._check_enabled_columns()
         return res
 
     # Values

@@ -20,10 +20,11 @@ class MarketplaceFeedTemplate(models.Model):
     )
 
     def _get_feed_values(self):
-        """Values that give a feed this template's settings and columns."""
+        """Values that give a feed this template's settings and add its
+        columns."""
         self.ensure_one()
         values = self._get_settings_values()
-        values["column_ids"] = [(5, 0, 0)] + [
+        values["column_ids"] = [
             (0, 0, column._get_definition_values()) for column in self.column_ids
         ]
         return values

@@ -157,6 +157,11 @@ class TestFeedConfig(MarketplaceFeedCase):
         self._assert_write_refused(
             self.feed, {"column_ids": [Command.clear()]}, message
         )
+        with self.assertRaisesRegex(ValidationError, message), self.env.cr.savepoint():
+            self.feed.column_ids.unlink()
+        self.assertEqual(len(self.feed.column_ids), 3)
+        self.feed.column_ids[0].unlink()
+        self.assertEqual(len(self.feed.column_ids), 2, "some columns may go")
 
     # Columns
 
