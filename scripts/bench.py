@@ -595,14 +595,12 @@ def recreate_feeds(db, info):
         "csv_small": ("company B CSV", b, True, "csv"),
         "xlsx_small": ("company B XLSX", b, True, "xlsx"),
     }
-
-    def columns():
-        return [
-            Command.create({"sequence": i, "header": header, "kind": kind, **values})
-            for i, (header, kind, values) in enumerate(COLUMNS)
-        ]
-
     price = {"pricelist_id": info["pricelist_id"]}
+    columns = [
+        {"sequence": i, "header": header, "kind": kind, **values}
+        | (price if kind == "price" else {})
+        for i, (header, kind, values) in enumerate(COLUMNS)
+    ]
     with registry(db).cursor() as cr:
         feeds = superuser_env(cr, **QUIET)["marketplace.feed"]
         old = feeds.search([("name", "=like", f"{FEED_PREFIX}%")])
@@ -624,12 +622,7 @@ def recreate_feeds(db, info):
                     "file_name": "products",
                     "refresh_interval": 1_000_000,  # stays cached for the load test
                     "enabled": True,
-                    "column_ids": [
-                        Command.create(
-                            dict(c[2], **price) if c[2]["kind"] == "price" else c[2]
-                        )
-                        for c in columns()
-                    ],
+                    "column_ids": [Command.create(dict(c)) for c in columns],
                 }
             ).id
     return ids
@@ -701,9 +694,8 @@ def child_odoo_export(env, spec):
             return len(rows), CSVExport().from_data(fields, headers, rows).encode()
         return len(rows), ExcelExport().from_data(fields, headers, rows)
 
-    odoo.http._request_stack.push(
-        SimpleNamespace(env=user_env)
-    )  # read by the XLSX writer
+    # ExportXlsxWriter reads request.env: a stand-in request, as there is none.
+    odoo.http._request_stack.push(SimpleNamespace(env=user_env))
     try:
         (rows, content), seconds, growth = measured(export)
     finally:
@@ -899,6 +891,9 @@ main()
 """
 
 
+ROUNDS = 3  # slices per load scenario, ours and Odoo's alternating
+
+
 def free_port(preferred):
     with socket.socket() as probe:
         try:
@@ -914,53 +909,83 @@ def fetch_log_count(db, feed_id):
 
 
 def run_load_tests(mode, feed_id, served, port, foreign):
-    from bench_load import Client, OdooServer
+    """Single-client latencies, then each scenario with ``mode.clients``
+    clients, ours and Odoo's alternating in ROUNDS slices so that both see
+    the same background load; then the soak."""
+    from bench_load import Client, OdooServer, summarize
 
     db = mode.db
     command = [sys.executable, "-c", SERVER_LAUNCHER, "-c", os.environ["ODOO_RC"]]
     command += ["-d", db, f"--db-filter=^{db}$", "--workers=2", "--max-cron-threads=0"]
     command += ["--http-interface=127.0.0.1", f"--http-port={port}", "--log-level=warn"]
     command += [f"--gevent-port={free_port(port + 1)}"]
-    results = {}
+    results = {"single": {}}
     with OdooServer(command, port, log_path=BENCH_DIR / "odoo-load.log") as server:
         log(f"odoo --workers=2 on 127.0.0.1:{port} (pid {server.pid})")
         client = Client("127.0.0.1", port)
         paths = {"ours": served["feed_path"], "odoo": served["odoo_path"]}
-        encodings = {"identity": {"Accept-Encoding": "identity"}}
-        encodings["gzip"] = {"Accept-Encoding": "gzip"}
+        headers = {kind: {"Accept-Encoding": "identity"} for kind in mode.seconds}
+        headers["gzip"] = {"Accept-Encoding": "gzip"}
         sizes = {"identity": served["bytes"], "gzip": served["gzip_bytes"]}
         etags = {}
         for who, path in paths.items():
-            for encoding, headers in encodings.items():
-                status, size, etag = client.fetch(path, headers)
+            for encoding in ("identity", "gzip"):
+                status, size, etag = client.fetch(path, headers[encoding])
                 etags.setdefault(who, etag)  # the identity file's
                 expected = sizes[encoding] if who == "ours" else served["bytes"]
                 if status != 200 or size != expected:
                     raise RuntimeError(f"{who} {encoding}: HTTP {status}, {size} bytes")
-        # Warm-up: both workers have served the file once.
-        client.run(paths["ours"], encodings["identity"], clients=4, seconds=2)
+        conditional = {
+            who: {**headers["identity"], "If-None-Match": etag}
+            for who, etag in etags.items()
+        }
+        # Warm-up: both workers have served both files.
+        for path in paths.values():
+            client.run(path, headers["identity"], clients=4, seconds=1)
         foreign.mark("load test")
-        for kind, seconds in mode.seconds.items():
+        log("single client: 3 x 20 requests each, alternating")
+        for kind in ("identity", "If-None-Match"):
             for who, path in paths.items():
-                headers = dict(encodings.get(kind, encodings["identity"]))
-                ok = {200}
-                if kind == "If-None-Match":
-                    headers[kind], ok = etags[who], {304}
-                log(f"load: {who} {kind}, {mode.clients} clients, {seconds} s")
-                results[f"{who} {kind}"] = client.run(
-                    path, headers, clients=mode.clients, seconds=seconds, ok_statuses=ok
-                )
+                request = conditional[who] if kind == "If-None-Match" else headers[kind]
+                results["single"][f"{who} {kind}"] = [
+                    client.sequential(path, request, 20) for _ in range(3)
+                ]
+        for kind, seconds in mode.seconds.items():
+            log(f"load: {kind}, {mode.clients} clients, {seconds} s each, alternating")
+            runs = {who: [] for who in paths}
+            for _ in range(ROUNDS):
+                for who, path in paths.items():
+                    request, ok = headers[kind], {200}
+                    if kind == "If-None-Match":
+                        request, ok = conditional[who], {304}
+                    runs[who].append(
+                        client.run(
+                            path,
+                            request,
+                            clients=mode.clients,
+                            seconds=seconds / ROUNDS,
+                            ok_statuses=ok,
+                        )
+                    )
+                    # The server still works off the requests the clients
+                    # gave up; queued behind them, this returns when it's done.
+                    client.fetch("/web/health")
+            for who in paths:
+                results[f"{who} {kind}"] = summarize(runs[who])
 
         log(f"soak: {mode.soak:,} fetches (gzip), {mode.soak_clients} clients")
         foreign.mark("soak")
-        logged = fetch_log_count(db, feed_id)
+        logged = None
+        while logged != fetch_log_count(db, feed_id):  # last fetches committed
+            logged = fetch_log_count(db, feed_id)
+            time.sleep(1)
         rss_before = server.worker_rss_mb()
         soak = client.run(
-            paths["ours"], encodings["gzip"], clients=mode.soak_clients, total=mode.soak
+            paths["ours"], headers["gzip"], clients=mode.soak_clients, total=mode.soak
         )
         time.sleep(0.5)
         results["soak"] = dict(
-            soak,
+            summarize([soak]),
             logged=fetch_log_count(db, feed_id) - logged,
             rss_before=rss_before,
             rss_after=server.worker_rss_mb(),
@@ -979,7 +1004,7 @@ class ForeignCpu:
 
         self.psutil, self.started = psutil, time.time()
         self.seen, self.total, self.phases = {}, 0.0, []
-        self.current = (None, time.monotonic(), 0.0)
+        self.current = (None, time.monotonic(), 0.0, 0.0)
         self.stopped = threading.Event()
         self.lock = threading.Lock()
         self.sample()
@@ -1025,13 +1050,17 @@ class ForeignCpu:
                 continue
 
     def mark(self, name):
+        """Close the running phase: (name, seconds, other processes' CPU
+        seconds, CPU seconds stolen by the hypervisor)."""
         self.sample()
-        previous, since, at = self.current
+        previous, since, at, stolen = self.current
         with self.lock:
             total = self.total
+        steal = getattr(self.psutil.cpu_times(), "steal", 0.0)
         if previous:
-            self.phases.append((previous, time.monotonic() - since, total - at))
-        self.current = (name, time.monotonic(), total)
+            seconds = time.monotonic() - since
+            self.phases.append((previous, seconds, total - at, steal - stolen))
+        self.current = (name, time.monotonic(), total, steal)
 
     def stop(self):
         self.mark(None)
@@ -1133,12 +1162,24 @@ def report_load(add, mode, served, load):
     )
     add("   ours = /marketplace-feed/<slug>/products.csv (logs each fetch),")
     add("   odoo = /web/content/<attachment id>?access_token=... (same bytes, no gzip)")
+    for kind in ("identity", "If-None-Match"):
+        ours, odoo = (
+            sorted(load["single"][f"{who} {kind}"])[1] for who in ("ours", "odoo")
+        )
+        add(
+            f"   one client, one request at a time, {kind}: p50 ours {ours:.1f} ms, "
+            f"odoo {odoo:.1f} ms ({ours / odoo:.2f}x)"
+        )
+    add(
+        f"   {mode.clients} clients, each scenario in {ROUNDS} slices alternating ours "
+        "and odoo; requests running at the end of a slice are cut off, not counted"
+    )
     add(
         f"   {'scenario':<22} {'secs':>5} {'requests':>9} {'req/s':>7} {'p50 ms':>8} "
         f"{'p99 ms':>8} {'MB/s':>7} {'errors':>6}"
     )
     for name, res in load.items():
-        if name != "soak":
+        if name not in ("soak", "single"):
             add(
                 f"   {name:<22} {res['seconds']:>5.0f} {res['requests']:>9,} "
                 f"{res['rps']:>7.1f} {res['p50_ms']:>8.0f} {res['p99_ms']:>8.0f} "
@@ -1151,7 +1192,13 @@ def report_load(add, mode, served, load):
             f"   ours / odoo, {kind}: req/s {ours['rps'] / odoo['rps']:.2f}, "
             f"p50 latency {ours['p50_ms'] / odoo['p50_ms']:.2f}x{note}"
         )
-    errors = sorted({e for res in load.values() for e in res["error_samples"]})
+    errors = {
+        e
+        for name, res in load.items()
+        if name != "single"
+        for e in res["error_samples"]
+    }
+    errors = sorted(errors)
     if errors:
         add(f"   errors seen: {'; '.join(errors)}")
     add("   (Odoo's prefork server listens with a backlog of 8 x workers = 16 and")
@@ -1209,19 +1256,21 @@ def report(mode_name, mode, info, runs, served, load, total_s, foreign):
     add(f"Total time: {total_s / 60:.1f} min")
     cores = os.cpu_count()
     phases = [
-        (name, cpu / seconds / cores)
-        for name, seconds, cpu in foreign.phases
+        (name, (cpu + steal) / seconds / cores, steal / seconds / cores)
+        for name, seconds, cpu, steal in foreign.phases
         if seconds
     ]
-    noisy = [name for name, share in phases if share > 0.05]
+    noisy = [name for name, share, _steal in phases if share > 0.05]
     add(
-        "CPU of other processes on the machine: "
-        + ", ".join(f"{name} {share:.0%}" for name, share in phases)
-        + (
-            f": WARNING, {', '.join(noisy)} shared the cores; rerun on a quiet machine"
-            if noisy
-            else " (quiet)"
+        f"Share of the {cores} cores used by others (of it, hypervisor steal): "
+        + ", ".join(
+            f"{name} {share:.0%} ({steal:.0%})" for name, share, steal in phases
         )
+    )
+    add(
+        f"   WARNING: {', '.join(noisy)} shared the machine: rerun for clean figures"
+        if noisy
+        else "   (quiet machine)"
     )
     return "\n".join(out)
 

@@ -2,9 +2,11 @@
 """Load-test helpers of scripts/bench.py: an Odoo server process and an HTTP
 client pool, loopback only, bounded in clients, time and request count."""
 
+import contextlib
 import http.client
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -97,6 +99,25 @@ def percentile(sorted_values, share):
     return sorted_values[index]
 
 
+def summarize(runs):
+    """Merge the raw results of ``Client.run`` calls: throughput, latency
+    percentiles, errors."""
+    seconds = sum(run["seconds"] for run in runs)
+    latencies = sorted(value for run in runs for value in run["latencies"])
+    errors = [error for run in runs for error in run["errors"]]
+    return {
+        "seconds": seconds,
+        "requests": len(latencies),
+        "rps": len(latencies) / seconds,
+        "p50_ms": percentile(latencies, 0.50) * 1000,
+        "p99_ms": percentile(latencies, 0.99) * 1000,
+        "mb_s": sum(run["bytes"] for run in runs) / seconds / 2**20,
+        "errors": len(errors),
+        "error_samples": sorted(set(errors))[:5],
+        "cut": sum(run["cut"] for run in runs),
+    }
+
+
 class Client:
     """HTTP/1.1 GETs on a new connection each (Connection: close)."""
 
@@ -105,12 +126,15 @@ class Client:
         self.port = port
         self.timeout = timeout
 
-    def fetch(self, path, headers=None, buffer=None):
-        """GET ``path``: (status, body bytes read, ETag header)."""
+    def fetch(self, path, headers=None, buffer=None, opened=None):
+        """GET ``path``: (status, body bytes read, ETag header). ``opened`` is
+        called with the connection, which another thread may shut down."""
         buffer = buffer or memoryview(bytearray(BUFFER))
         connection = http.client.HTTPConnection(
             self.host, self.port, timeout=self.timeout
         )
+        if opened:
+            opened(connection)
         try:
             connection.request(
                 "GET", path, headers={"Connection": "close", **(headers or {})}
@@ -126,60 +150,68 @@ class Client:
         finally:
             connection.close()
 
+    def sequential(self, path, headers, count):
+        """Median latency in ms of ``count`` requests one after the other."""
+        latencies = []
+        for _ in range(count):
+            started = time.perf_counter()
+            self.fetch(path, headers)
+            latencies.append(time.perf_counter() - started)
+        return percentile(sorted(latencies), 0.5) * 1000
+
     def run(self, path, headers, clients, seconds=None, total=None, ok_statuses=(200,)):
-        """``clients`` threads fetch ``path`` for ``seconds`` or ``total``
-        requests in all. Returns throughput, latency percentiles and errors."""
+        """``clients`` threads fetch ``path`` for ``seconds`` (like wrk, the
+        requests still running then are cut off and not counted) or until
+        ``total`` requests in all. Returns raw results for ``summarize``."""
         assert seconds or total
         lock = threading.Lock()
-        latencies, statuses, errors = [], {}, []
-        state = {"bytes": 0, "issued": 0, "done_in_time": 0}
-        started = time.perf_counter()
-        deadline = started + (seconds or 3600)
+        stop = threading.Event()
+        open_connections = {}
+        result = {"latencies": [], "bytes": 0, "errors": [], "cut": 0, "issued": 0}
 
         def worker():
             buffer = memoryview(bytearray(BUFFER))
-            while time.perf_counter() < deadline:
+            me = threading.get_ident()
+
+            def opened(connection):
                 with lock:
-                    if total is not None and state["issued"] >= total:
+                    open_connections[me] = connection
+
+            while not stop.is_set():
+                with lock:
+                    if total is not None and result["issued"] >= total:
                         return
-                    state["issued"] += 1
+                    result["issued"] += 1
                 begin = time.perf_counter()
                 try:
-                    status, size, _etag = self.fetch(path, headers, buffer)
+                    status, size, _etag = self.fetch(path, headers, buffer, opened)
                     error = None if status in ok_statuses else f"HTTP {status}"
                 except (OSError, http.client.HTTPException) as exc:
-                    status, size, error = "error", 0, f"{type(exc).__name__}: {exc}"
-                end = time.perf_counter()
+                    size, error = 0, f"{type(exc).__name__}: {exc}"
+                elapsed = time.perf_counter() - begin
                 with lock:
-                    latencies.append(end - begin)
-                    statuses[status] = statuses.get(status, 0) + 1
-                    if end <= deadline:
-                        state["done_in_time"] += 1
-                        state["bytes"] += size
+                    open_connections.pop(me, None)
+                    if stop.is_set():
+                        result["cut"] += 1
+                        return
+                    result["latencies"].append(elapsed)
+                    result["bytes"] += size
                     if error:
-                        errors.append(error)
+                        result["errors"].append(error)
 
         threads = [threading.Thread(target=worker, daemon=True) for _ in range(clients)]
+        started = time.perf_counter()
         for thread in threads:
             thread.start()
+        if seconds:
+            time.sleep(seconds)
+            with lock:
+                stop.set()
+                for connection in open_connections.values():
+                    if connection.sock:
+                        with contextlib.suppress(OSError):
+                            connection.sock.shutdown(socket.SHUT_RDWR)
         for thread in threads:
             thread.join()
-        duration = time.perf_counter() - started
-        if seconds:
-            # Like wrk: throughput counts the responses completed within the
-            # time; requests still running then finish and count in latency.
-            completed, window = state["done_in_time"], seconds
-        else:
-            completed, window = len(latencies), duration
-        latencies.sort()
-        return {
-            "seconds": window,
-            "requests": len(latencies),
-            "rps": completed / window,
-            "p50_ms": percentile(latencies, 0.50) * 1000,
-            "p99_ms": percentile(latencies, 0.99) * 1000,
-            "mb_s": state["bytes"] / window / 2**20,
-            "errors": len(errors),
-            "error_samples": sorted(set(errors))[:5],
-            "statuses": {str(k): v for k, v in statuses.items()},
-        }
+        result["seconds"] = seconds or time.perf_counter() - started
+        return result
