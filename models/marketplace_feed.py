@@ -281,12 +281,6 @@ class MarketplaceFeed(models.Model):
             )
         return res
 
-    def unlink(self):
-        attachments = self.attachment_id | self.gzip_attachment_id
-        res = super().unlink()
-        attachments.sudo().unlink()
-        return res
-
     @api.model
     def _get_file_config_fields(self):
         """Fields whose change makes the stored file outdated."""
