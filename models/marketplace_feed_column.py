@@ -120,7 +120,8 @@ class MarketplaceFeedColumn(models.Model):
         values = []
         for product in products:
             quantity = float_round(
-                quantities[product.id], precision_rounding=product.uom_id.rounding
+                quantities[product.id],
+                precision_rounding=product.product_tmpl_id.uom_id.rounding,
             )
             values.append(int(quantity) if quantity.is_integer() else quantity)
         return values
@@ -166,41 +167,22 @@ class MarketplaceFeedColumn(models.Model):
         feed = context["feed"]
         if self.price_source == "pricelist":
             pricelist = self.pricelist_id.with_env(feed.env)
-            return pricelist._get_products_price(products, 1.0), pricelist.currency_id
+            return pricelist._get_feed_prices(products), pricelist.currency_id
         if self.price_source == "standard_price":
             prices = {product.id: product.standard_price for product in products}
         else:
-            extras = self._get_price_extras(products)
-            prices = {
-                product.id: product.product_tmpl_id.list_price + extras[product.id]
-                for product in products
-            }
+            prices = products._get_feed_sales_prices()
         return prices, feed.company_id.currency_id
-
-    @api.model
-    def _get_price_extras(self, products):
-        """Each variant's attribute price extra, summed in one grouped query
-        (the same sum as product.product's price_extra)."""
-        extras = dict.fromkeys(products.ids, 0.0)
-        groups = self.env["product.template.attribute.value"]._read_group(
-            [
-                ("ptav_product_variant_ids", "in", products.ids),
-                ("price_extra", "!=", 0),
-            ],
-            ["ptav_product_variant_ids"],
-            ["price_extra:sum"],
-        )
-        for product, extra in groups:
-            if product.id in extras:
-                extras[product.id] = extra
-        return extras
 
     def _get_values_price(self, products, context):
         prices, currency = self._get_prices(products, context)
         step = Decimal(1).scaleb(-currency.decimal_places)
+        rounding = currency.rounding  # currency.round(), its field read once
         values = [
-            Decimal(repr(currency.round(prices[product.id]))).quantize(step)
-            for product in products
+            Decimal(
+                repr(float_round(prices[id_], precision_rounding=rounding))
+            ).quantize(step)
+            for id_ in products.ids
         ]
         if not self.price_with_currency:
             return values

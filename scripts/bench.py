@@ -604,9 +604,6 @@ def recreate_feeds(db, info):
     with registry(db).cursor() as cr:
         feeds = superuser_env(cr, **QUIET)["marketplace.feed"]
         old = feeds.search([("name", "=like", f"{FEED_PREFIX}%")])
-        # marketplace.feed.unlink() deletes the file attachments a second time
-        # after Odoo's unlink removed them (MissingError): detach them first.
-        old.write({"attachment_id": False, "gzip_attachment_id": False})
         old.unlink()
         ids = {}
         for key, (name, (company_id, warehouse_ids), zero, file_type) in specs.items():

@@ -5,3 +5,4 @@ from . import test_feed_route
 from . import test_feed_tour
 from . import test_feed_templates
 from . import test_feed_odd_data
+from . import test_feed_prices

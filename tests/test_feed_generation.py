@@ -514,6 +514,13 @@ class TestFeedGeneration(MarketplaceFeedCase):
             "Generation failed", self.feed.message_ids[0].body, "error in the chatter"
         )
 
+    def test_deleting_a_feed_deletes_its_files(self):
+        self.feed._regenerate_in_transaction()
+        files = self.feed.attachment_id | self.feed.gzip_attachment_id
+        self.assertEqual(len(files), 2, "the CSV file and its gzip copy")
+        self.feed.unlink()
+        self.assertFalse(files.exists())
+
     def test_xls_too_many_columns_is_a_clear_error(self):
         self.feed.write(
             {
