@@ -662,7 +662,8 @@ class MarketplaceFeed(models.Model):
         """
         self.ensure_one()
         feed = self._get_generation_env_feed()
-        columns = feed.column_ids
+        # Prefetched together also after the cache is emptied between batches.
+        columns = feed.column_ids.with_prefetch()
         for column in columns:
             column._check_generation_access()
         required = [
