@@ -35,6 +35,8 @@ class ResCompany(models.Model):
     def _marketplace_feed_is_available(self):
         """Whether the company's links may answer at all."""
         self.ensure_one()
+        # Only these two fields: a public fetch reads nothing else of the company.
+        self.sudo().fetch(["marketplace_feed_enabled", "marketplace_feed_plan"])
         return (
             self.marketplace_feed_enabled and self._marketplace_feed_plan_limit() != 0
         )
