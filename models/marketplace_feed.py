@@ -699,7 +699,7 @@ class MarketplaceFeed(models.Model):
                 kept = products.filtered(lambda p, qty=quantities: qty[p.id] > 0)
                 stats["skipped"] += len(products) - len(kept)
                 products = kept
-            context["quantities"] = quantities
+            context.update(quantities=quantities, reached={})
             rows = list(
                 zip(
                     *(column._get_values(products, context) for column in columns),

@@ -78,25 +78,42 @@ class MarketplaceFeedColumn(models.Model):
         return chain
 
     def _get_values_field(self, products, context):
-        chain = self._get_read_chain(products)
-        last = chain[-1]
-        plain = self._get_plain_value_function(last)
-        values = []
-        for product in products:
-            records = product
-            for field in chain[:-1]:
-                records = (
-                    records[field.name]
-                    if len(records) == 1
-                    else records.mapped(field.name)
-                )
-            if len(records) == 1:
-                values.append(plain(records[last.name]))
-            else:
-                values.append(
-                    join_values(plain(record[last.name]) for record in records)
-                )
-        return values
+        first, *rest = self._get_read_chain(products)
+        plain = self._get_plain_value_function((rest or [first])[-1])
+        if not first.relational:
+            return [plain(value) for value in products.mapped(first.name)]
+        # The records each product reaches by the first field (its template,
+        # mostly) are shared by the batch's columns; the rest of the path is
+        # read once per distinct record.
+        reached = self._get_reached(products, first.name, context)
+        values = {}
+        for records in reached:
+            if records not in values:
+                values[records] = self._get_chain_value(records, rest, plain)
+        return [values[records] for records in reached]
+
+    @api.model
+    def _get_reached(self, products, field_name, context):
+        """The records each product of the batch reaches by ``field_name``,
+        in order; read once per batch for all its columns."""
+        reached = context["reached"]
+        if field_name not in reached:
+            reached[field_name] = [product[field_name] for product in products]
+        return reached[field_name]
+
+    @api.model
+    def _get_chain_value(self, records, chain, plain):
+        """The plain value at the end of ``chain`` from ``records`` (the
+        records themselves for an empty chain); several values joined."""
+        if not chain:
+            return plain(records)
+        for field in chain[:-1]:
+            records = (
+                records[field.name] if len(records) == 1 else records.mapped(field.name)
+            )
+        if len(records) == 1:
+            return plain(records[chain[-1].name])
+        return join_values(plain(record[chain[-1].name]) for record in records)
 
     def _get_plain_value_function(self, field):
         """The function turning ``field``'s values into plain values for the
@@ -117,11 +134,12 @@ class MarketplaceFeedColumn(models.Model):
     def _get_values_quantity(self, products, context):
         """Quantities rounded to the product's unit, without decimals when whole."""
         quantities = context["quantities"]
+        templates = self._get_reached(products, "product_tmpl_id", context)
+        roundings = {template: template.uom_id.rounding for template in templates}
         values = []
-        for product in products:
+        for product_id, template in zip(products.ids, templates, strict=True):
             quantity = float_round(
-                quantities[product.id],
-                precision_rounding=product.product_tmpl_id.uom_id.rounding,
+                quantities[product_id], precision_rounding=roundings[template]
             )
             values.append(int(quantity) if quantity.is_integer() else quantity)
         return values

@@ -17,10 +17,10 @@ class ProductProduct(models.Model):
         for each variant, ten times slower on a batch).
         """
         value_ids = {
-            product.id: [int(id_) for id_ in product.combination_indices.split(",")]
-            if product.combination_indices
-            else []
-            for product in self
+            product_id: [int(id_) for id_ in indices.split(",")] if indices else []
+            for product_id, indices in zip(
+                self.ids, self.mapped("combination_indices"), strict=True
+            )
         }
         values = self.env["product.template.attribute.value"].browse(
             {id_ for ids in value_ids.values() for id_ in ids}
