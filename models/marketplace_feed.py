@@ -625,23 +625,24 @@ class MarketplaceFeed(models.Model):
 
     @api.model
     def _get_product_images(self, products):
-        """Images of each product: {product id: [(record, field name), ...]}.
-
-        The variant's own image, then the template's. One query per batch.
-        """
+        """Images of each product: {product id: [(record, field name), ...]},
+        in the order of ``_get_product_image_candidates``, those that hold an
+        image. One attachment query per batch."""
+        candidates = {
+            product.id: self._get_product_image_candidates(product)
+            for product in products
+        }
+        pairs = [
+            pair for product_pairs in candidates.values() for pair in product_pairs
+        ]
         attachments = (
             self.env["ir.attachment"]
             .sudo()
             .search_read(
                 [
-                    "|",
-                    "&",
-                    ("res_model", "=", "product.product"),
-                    ("res_id", "in", products.ids),
-                    "&",
-                    ("res_model", "=", "product.template"),
-                    ("res_id", "in", products.product_tmpl_id.ids),
-                    ("res_field", "in", ("image_variant_1920", "image_1920")),
+                    ("res_model", "in", list({record._name for record, _f in pairs})),
+                    ("res_id", "in", list({record.id for record, _f in pairs})),
+                    ("res_field", "in", list({fname for _r, fname in pairs})),
                 ],
                 ["res_model", "res_id", "res_field"],
             )
@@ -649,18 +650,30 @@ class MarketplaceFeed(models.Model):
         found = {
             (att["res_model"], att["res_id"], att["res_field"]) for att in attachments
         }
-        images = {}
-        for product in products:
-            candidates = [
-                (product, "image_variant_1920"),
-                (product.product_tmpl_id, "image_1920"),
-            ]
-            images[product.id] = [
+        return {
+            product_id: [
                 (record, fname)
-                for record, fname in candidates
+                for record, fname in product_pairs
                 if (record._name, record.id, fname) in found
             ]
-        return images
+            for product_id, product_pairs in candidates.items()
+        }
+
+    @api.model
+    def _get_product_image_candidates(self, product):
+        """The (record, image field) pairs that may hold a product's images, in
+        website_sale's order: the variant's own image, the template's, then,
+        when website_sale is installed, the variant's and the template's extra
+        images."""
+        template = product.product_tmpl_id
+        candidates = [(product, "image_variant_1920"), (template, "image_1920")]
+        if "product_variant_image_ids" in product._fields:
+            candidates += [
+                (image, "image_1920")
+                for image in product.product_variant_image_ids
+                | template.product_template_image_ids
+            ]
+        return candidates
 
     def _get_feed_product_image(self, product_id, index):
         """(record, field name) of a product's ``index``-th image, when the

@@ -571,6 +571,39 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
                 )
                 self.assertEqual(not_modified.status_code, 304)
 
+    def test_website_sale_extra_images_follow_the_main_ones(self):
+        if "product.image" not in self.env:
+            self.skipTest("website_sale is not installed")
+        template = self.product_a.product_tmpl_id
+        image_model = self.env["product.image"]
+        template_extra = image_model.create(
+            {
+                "name": "Back",
+                "product_tmpl_id": template.id,
+                "image_1920": self._png("white"),
+            }
+        )
+        image_model.create({"name": "No image", "product_tmpl_id": template.id})
+        variant_extra = image_model.create(
+            {
+                "name": "Side",
+                "product_variant_id": self.product_a.id,
+                "image_1920": self._png("black"),
+            }
+        )
+        links = self._rows_by_code(self._csv_rows(self._fetch()))["FEED-A"][3]
+        paths = [self._image_path(self.product_a, index) for index in range(4)]
+        self.assertEqual(links, ", ".join(self.base_url() + path for path in paths))
+        # website_sale's order: variant, template, variant extras, template extras.
+        for path, image in zip(paths[2:], (variant_extra, template_extra), strict=True):
+            with self.subTest(path):
+                response = self._fetch(path)
+                self.assertEqual(response.status_code, 200)
+                self.assertEqual(response.content, base64.b64decode(image.image_1920))
+        self.assertEqual(
+            self._fetch(self._image_path(self.product_a, 4)).status_code, 404
+        )
+
     def test_image_refusals_are_404(self):
         other_company = self.env["res.company"].create({"name": "Feed Other Co"})
         consumable = self._create_product_with_image(name="Feed Leaflet", type="consu")
@@ -627,6 +660,7 @@ class TestFeedDownload(MarketplaceFeedHttpCase):
         self.assertNotIn(b"FEED-A", response.content, "anonymous: login page")
 
 
+@tagged("post_install", "-at_install")
 class TestFeedRouteLog(MarketplaceFeedHttpCase):
     """Each fetch of a known link is logged; the route writes nothing else."""
 
