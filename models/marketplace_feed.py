@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from odoo import _, api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, split_every
 
 from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError, open_writer
@@ -625,55 +626,57 @@ class MarketplaceFeed(models.Model):
 
     @api.model
     def _get_product_images(self, products):
-        """Images of each product: {product id: [(record, field name), ...]},
-        in the order of ``_get_product_image_candidates``, those that hold an
-        image. One attachment query per batch."""
-        candidates = {
-            product.id: self._get_product_image_candidates(product)
-            for product in products
-        }
-        pairs = [
-            pair for product_pairs in candidates.values() for pair in product_pairs
-        ]
+        """Images of each product: {product id: [(record, field name), ...]}.
+
+        In website_sale's order: the variant's own image, the template's,
+        then, when website_sale is installed, the variant's and the template's
+        extra images. One attachment query per batch.
+        """
+        templates = products.product_tmpl_id
+        sources = [(products, "image_variant_1920"), (templates, "image_1920")]
+        extra_images = "product_variant_image_ids" in products._fields
+        if extra_images:
+            sources.append(
+                (
+                    products.product_variant_image_ids
+                    | templates.product_template_image_ids,
+                    "image_1920",
+                )
+            )
         attachments = (
             self.env["ir.attachment"]
             .sudo()
             .search_read(
-                [
-                    ("res_model", "in", list({record._name for record, _f in pairs})),
-                    ("res_id", "in", list({record.id for record, _f in pairs})),
-                    ("res_field", "in", list({fname for _r, fname in pairs})),
-                ],
+                expression.OR(
+                    [
+                        ("res_model", "=", records._name),
+                        ("res_id", "in", records.ids),
+                        ("res_field", "=", fname),
+                    ]
+                    for records, fname in sources
+                ),
                 ["res_model", "res_id", "res_field"],
             )
         )
         found = {
             (att["res_model"], att["res_id"], att["res_field"]) for att in attachments
         }
-        return {
-            product_id: [
+        images = {}
+        for product in products:
+            template = product.product_tmpl_id
+            candidates = [(product, "image_variant_1920"), (template, "image_1920")]
+            if extra_images:
+                candidates += [
+                    (image, "image_1920")
+                    for image in product.product_variant_image_ids
+                    | template.product_template_image_ids
+                ]
+            images[product.id] = [
                 (record, fname)
-                for record, fname in product_pairs
+                for record, fname in candidates
                 if (record._name, record.id, fname) in found
             ]
-            for product_id, product_pairs in candidates.items()
-        }
-
-    @api.model
-    def _get_product_image_candidates(self, product):
-        """The (record, image field) pairs that may hold a product's images, in
-        website_sale's order: the variant's own image, the template's, then,
-        when website_sale is installed, the variant's and the template's extra
-        images."""
-        template = product.product_tmpl_id
-        candidates = [(product, "image_variant_1920"), (template, "image_1920")]
-        if "product_variant_image_ids" in product._fields:
-            candidates += [
-                (image, "image_1920")
-                for image in product.product_variant_image_ids
-                | template.product_template_image_ids
-            ]
-        return candidates
+        return images
 
     def _get_feed_product_image(self, product_id, index):
         """(record, field name) of a product's ``index``-th image, when the
