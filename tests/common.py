@@ -5,6 +5,7 @@ import io
 import openpyxl
 import xlrd
 
+from odoo import Command
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -23,12 +24,7 @@ class MarketplaceFeedCase(TransactionCase):
         cls.company.sudo().write(
             {"marketplace_feed_enabled": True, "marketplace_feed_plan": "business"}
         )
-        cls.manager = new_test_user(
-            cls.env,
-            login="feed_manager",
-            name="Feed Manager",
-            groups="base.group_user,stock.group_stock_manager",
-        )
+        cls.manager = cls._new_feed_manager("feed_manager", name="Feed Manager")
         cls.stock_user = new_test_user(
             cls.env,
             login="feed_stock_user",
@@ -97,6 +93,19 @@ class MarketplaceFeedCase(TransactionCase):
                     (0, 0, {"header": "Quantity", "kind": "quantity"}),
                 ],
             }
+        )
+
+    @classmethod
+    def _new_feed_manager(cls, login, company=None, **values):
+        """An inventory manager (who manages feeds), of ``company`` alone when
+        given."""
+        if company:
+            values.update(company_id=company.id, company_ids=[Command.set(company.ids)])
+        return new_test_user(
+            cls.env,
+            login=login,
+            groups="base.group_user,stock.group_stock_manager",
+            **values,
         )
 
     @classmethod

@@ -23,13 +23,8 @@ class TestFeedAccess(MarketplaceFeedCase):
             cls.env, login="feed_internal", name="Internal", groups="base.group_user"
         )
         cls.company_b = cls.env["res.company"].create({"name": "Feed Co B"})
-        cls.manager_b = new_test_user(
-            cls.env,
-            login="feed_manager_b",
-            name="Feed Manager B",
-            groups="base.group_user,stock.group_stock_manager",
-            company_id=cls.company_b.id,
-            company_ids=[Command.set(cls.company_b.ids)],
+        cls.manager_b = cls._new_feed_manager(
+            "feed_manager_b", cls.company_b, name="Feed Manager B"
         )
         cls.feed_b = cls.env["marketplace.feed"].create(
             {

@@ -338,13 +338,8 @@ class TestFeedConfig(MarketplaceFeedCase):
         )
 
     def test_responsible_user_works_in_the_feed_company(self):
-        outsider = new_test_user(
-            self.env,
-            login="feed_outsider",
-            name="Outsider",
-            groups="base.group_user,stock.group_stock_manager",
-            company_id=self.other_company.id,
-            company_ids=[Command.set(self.other_company.ids)],
+        outsider = self._new_feed_manager(
+            "feed_outsider", self.other_company, name="Outsider"
         )
         message = "Responsible: Outsider has no access to"
         self._assert_create_refused({"user_id": outsider.id}, message)

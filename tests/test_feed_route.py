@@ -14,7 +14,7 @@ from werkzeug.http import parse_date
 from odoo import fields
 from odoo.exceptions import UserError
 from odoo.sql_db import db_connect
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.feed import IMAGE_MAX_AGE, RETRY_AFTER
@@ -645,13 +645,7 @@ class TestFeedDownload(MarketplaceFeedHttpCase):
 
     def test_download_needs_read_access(self):
         other_company = self.env["res.company"].create({"name": "Download Co"})
-        new_test_user(
-            self.env,
-            login="feed_other_manager",
-            groups="base.group_user,stock.group_stock_manager",
-            company_id=other_company.id,
-            company_ids=[(6, 0, other_company.ids)],
-        )
+        self._new_feed_manager("feed_other_manager", other_company)
         self.authenticate("feed_other_manager", "feed_other_manager")
         response = self.url_open(self.feed.action_download()["url"])
         self.assertEqual(response.status_code, 404)
