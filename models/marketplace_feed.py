@@ -13,7 +13,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, split_every
 
-from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError, open_writer
+from ..writers import CONTENT_TYPES, FeedOptions, FeedTooLargeError, ProcessWriter
 from ..writers.formatting import to_text
 
 _logger = logging.getLogger(__name__)
@@ -739,7 +739,9 @@ class MarketplaceFeed(models.Model):
         self.ensure_one()
         stats = self._new_generation_stats()
         with tempfile.TemporaryFile() as stream:
-            writer = open_writer(stream, self._get_writer_options())
+            # Written by a child process: it writes a batch while the next
+            # one is read.
+            writer = ProcessWriter(stream, self._get_writer_options())
             try:
                 writer.write_header(self.column_ids.mapped("header"))
                 for rows in self._iter_rows(stats):
@@ -747,6 +749,8 @@ class MarketplaceFeed(models.Model):
                 report = writer.close()
             except FeedTooLargeError as error:
                 raise UserError(self._get_too_large_message(error)) from error
+            finally:
+                writer.abort()
             stream.seek(0)
             content = stream.read()
         stats.update(rows=report.rows, report=self._get_report_lines(report, stats))

@@ -5,6 +5,7 @@ from .base import FeedTooLargeError, WriteReport
 from .csv_writer import CsvWriter
 from .formatting import join_values
 from .options import CONTENT_TYPES, EXTENSIONS, FeedOptions
+from .process import ProcessWriter
 from .xls_writer import XlsWriter
 from .xlsx_writer import XlsxWriter
 
@@ -21,6 +22,7 @@ __all__ = [
     "EXTENSIONS",
     "FeedOptions",
     "FeedTooLargeError",
+    "ProcessWriter",
     "WriteReport",
     "join_values",
     "open_writer",
