@@ -12,9 +12,9 @@ class ProductProduct(models.Model):
 
         The template's price is read on the template (not through the
         variant's related field). The variant's attribute values are those of
-        its stored ``combination_indices``, their extras read in one query for
-        the recordset (reading the many2many itself joins and sorts the values
-        for each variant, ten times slower on a batch).
+        its stored ``combination_indices``; one query for the recordset finds
+        those with an extra (reading the many2many itself joins and sorts the
+        values for each variant, ten times slower on a batch).
         """
         value_ids = {
             product_id: [int(id_) for id_ in indices.split(",")] if indices else []
@@ -22,13 +22,17 @@ class ProductProduct(models.Model):
                 self.ids, self.mapped("combination_indices"), strict=True
             )
         }
-        values = self.env["product.template.attribute.value"].browse(
-            {id_ for ids in value_ids.values() for id_ in ids}
+        with_extra = self.env["product.template.attribute.value"].search_fetch(
+            [
+                ("id", "in", list({id_ for ids in value_ids.values() for id_ in ids})),
+                ("price_extra", "!=", 0),
+            ],
+            ["price_extra"],
+            order="id",
         )
-        values.fetch(["price_extra"])
-        extras = {value.id: value.price_extra for value in values}
+        extras = {value.id: value.price_extra for value in with_extra}
         return {
             product.id: product.product_tmpl_id.list_price
-            + sum(extras[id_] for id_ in value_ids[product.id])
+            + sum(extras.get(id_, 0.0) for id_ in value_ids[product.id])
             for product in self
         }
