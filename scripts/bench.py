@@ -44,7 +44,6 @@ import os
 import platform
 import random
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -647,13 +646,40 @@ def measured(function):
     return result, seconds, (proc_kb("VmHWM") - before) / 1024
 
 
+def sample_children_peak_rss(peaks, stop):
+    """Until ``stop``, every 20 ms: {pid: VmHWM in kB} of this process's
+    writer processes (`python -m writers`: their peak RSS since they started
+    that program, not the copy of this process before it)."""
+    children = f"/proc/self/task/{threading.main_thread().native_id}/children"
+    while not stop.wait(0.02):
+        with open(children, encoding="ascii") as pids:
+            for pid in pids.read().split():
+                try:
+                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                        if b"\0-m\0writers\0" not in cmdline.read():
+                            continue
+                    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+                        found = re.search(r"^VmHWM:\s+(\d+) kB", status.read(), re.M)
+                except FileNotFoundError:  # ended meanwhile
+                    continue
+                if found:
+                    peaks[pid] = max(peaks.get(pid, 0), int(found.group(1)))
+
+
 def child_ours(env, spec):
     """The add-on's generation of a feed file, as the feed's responsible."""
     feed = env["marketplace.feed"].browse(spec["feed_id"])
-    (content, stats), seconds, growth = measured(feed._generate)
-    # The file is written by a child process (ProcessWriter), the only one
-    # this process waits for: its whole peak RSS counts.
-    writer_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    peaks, stop = {}, threading.Event()
+    sampler = threading.Thread(target=sample_children_peak_rss, args=(peaks, stop))
+    sampler.start()
+    try:
+        (content, stats), seconds, growth = measured(feed._generate)
+    finally:
+        stop.set()
+        sampler.join()
+    # The file is written by a child process (ProcessWriter): its whole peak
+    # RSS counts.
+    writer_mb = sum(peaks.values()) / 1024
     return {
         "rows": stats["rows"],
         "bytes": len(content),
