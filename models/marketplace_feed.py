@@ -586,13 +586,18 @@ class MarketplaceFeed(models.Model):
         ]
 
     def _get_stock_locations(self):
+        """The internal locations whose stock the file lists: the selected
+        locations, or the selected warehouses', and their children. Found
+        once per generation, not again by each batch's stock query."""
         self.ensure_one()
-        if self.location_ids:
-            return self.location_ids
-        return self.warehouse_ids.view_location_id
+        roots = self.location_ids or self.warehouse_ids.view_location_id
+        return self.env["stock.location"].search(
+            [("id", "child_of", roots.ids), ("usage", "=", "internal")]
+        )
 
     def _get_quantities(self, products, locations):
-        """Quantity of each product in ``locations``: {product id: float}.
+        """Quantity of each product in the internal ``locations``:
+        {product id: float}.
 
         Grouped queries for the whole batch, never product by product.
         """
@@ -604,8 +609,7 @@ class MarketplaceFeed(models.Model):
         groups = self.env["stock.quant"]._read_group(
             [
                 ("product_id", "in", products.ids),
-                ("location_id", "child_of", locations.ids),
-                ("location_id.usage", "=", "internal"),
+                ("location_id", "in", locations.ids),
             ],
             ["product_id"],
             ["quantity:sum", "reserved_quantity:sum"],
@@ -712,7 +716,9 @@ class MarketplaceFeed(models.Model):
         for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
             quantities = feed._get_quantities(products, locations)
             if not feed.include_zero_stock:
-                kept = products.filtered(lambda p, qty=quantities: qty[p.id] > 0)
+                kept = products.browse(
+                    [id_ for id_ in products.ids if quantities[id_] > 0]
+                )
                 stats["skipped"] += len(products) - len(kept)
                 products = kept
             context.update(quantities=quantities, reached={})
@@ -722,10 +728,11 @@ class MarketplaceFeed(models.Model):
                     strict=True,
                 )
             )
-            for product, row in zip(products, rows, strict=True):
+            for product_id, row in zip(products.ids, rows, strict=True):
                 if any(row[index] in (None, "") for index in required):
                     stats["missing"] += 1
                     if len(stats["missing_names"]) < MISSING_LISTED:
+                        product = products.browse(product_id)
                         stats["missing_names"].append(product.display_name)
             yield rows
             feed.env.invalidate_all()

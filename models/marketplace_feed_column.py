@@ -135,7 +135,7 @@ class MarketplaceFeedColumn(models.Model):
         """Quantities rounded to the product's unit, without decimals when whole."""
         quantities = context["quantities"]
         templates = self._get_reached(products, "product_tmpl_id", context)
-        roundings = {template: template.uom_id.rounding for template in templates}
+        roundings = {template: template.uom_id.rounding for template in set(templates)}
         values = []
         for product_id, template in zip(products.ids, templates, strict=True):
             quantity = float_round(

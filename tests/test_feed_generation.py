@@ -211,7 +211,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
                 ],
             }
         )
-        expected = self.feed._get_quantities(before, warehouse.view_location_id)
+        expected = self.feed._get_quantities(before, self.feed._get_stock_locations())
         feed_class = self.registry["marketplace.feed"]
         original = feed_class._get_quantities
         other = db_connect(self.env.cr.dbname).cursor()
