@@ -12,6 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
+from ..writers import ProcessWriter
 from .common import MarketplaceFeedCase
 
 
@@ -513,6 +514,32 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertIn(
             "Generation failed", self.feed.message_ids[0].body, "error in the chatter"
         )
+
+    def test_a_generation_failing_midway_stops_its_writer_process(self):
+        self.feed._regenerate_in_transaction()
+        good = self.feed.attachment_id
+        feed_class = self.registry["marketplace.feed"]
+        iter_rows, write_header = feed_class._iter_rows, ProcessWriter.write_header
+        writers = []
+
+        def recorded_header(writer, headers):
+            writers.append(writer)
+            return write_header(writer, headers)
+
+        def first_batch_then_error(feed, stats):
+            yield next(iter_rows(feed, stats))
+            raise ValueError("the database went away")
+
+        with (
+            patch.object(ProcessWriter, "write_header", recorded_header),
+            patch.object(feed_class, "_iter_rows", first_batch_then_error),
+        ):
+            self.feed.needs_regeneration = True
+            self.feed._regenerate_in_transaction()
+        self.assertIn("the database went away", self.feed.generation_error)
+        self.assertEqual(self.feed.attachment_id, good)
+        self.assertEqual(len(writers), 1)
+        self.assertIsNotNone(writers[0]._process.poll(), "the writer process ended")
 
     def test_deleting_a_feed_deletes_its_files(self):
         self.feed._regenerate_in_transaction()
