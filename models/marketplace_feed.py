@@ -709,18 +709,10 @@ class MarketplaceFeed(models.Model):
         required = [
             index for index, column in enumerate(columns) if column.required_by_store
         ]
-        locations = feed._get_stock_locations()
         context = {"feed": feed, "image_url_prefix": self._get_image_url_prefix()}
-        product_model = feed.env["product.product"]
-        product_ids = product_model.search(feed._get_products_domain(), order="id").ids
-        for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
-            quantities = feed._get_quantities(products, locations)
-            if not feed.include_zero_stock:
-                kept = products.browse(
-                    [id_ for id_ in products.ids if quantities[id_] > 0]
-                )
-                stats["skipped"] += len(products) - len(kept)
-                products = kept
+        for pairs in split_every(BATCH_SIZE, feed._iter_product_quantities(stats)):
+            quantities = dict(pairs)
+            products = feed.env["product.product"].browse(list(quantities))
             context.update(quantities=quantities, reached={})
             rows = list(
                 zip(
@@ -736,6 +728,27 @@ class MarketplaceFeed(models.Model):
                         stats["missing_names"].append(product.display_name)
             yield rows
             feed.env.invalidate_all()
+
+    def _iter_product_quantities(self, stats):
+        """(product id, quantity) of each product of the file, in id order.
+
+        Quantities are read for a batch of products at a time. Unless zero
+        stock is included, the products at zero or below are left out here
+        (counted in ``stats["skipped"]``), before the rows' batches are
+        formed: those stay full however many products are out of stock.
+        """
+        self.ensure_one()
+        product_model = self.env["product.product"]
+        product_ids = product_model.search(self._get_products_domain(), order="id").ids
+        locations = self._get_stock_locations()
+        include_zero_stock = self.include_zero_stock
+        for products in split_every(BATCH_SIZE, product_ids, product_model.browse):
+            quantities = self._get_quantities(products, locations)
+            for product_id in products.ids:
+                if include_zero_stock or quantities[product_id] > 0:
+                    yield product_id, quantities[product_id]
+                else:
+                    stats["skipped"] += 1
 
     @api.model
     def _new_generation_stats(self):

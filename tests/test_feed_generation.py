@@ -12,6 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
+from ..models import marketplace_feed
 from ..writers import ProcessWriter
 from .common import MarketplaceFeedCase
 
@@ -56,6 +57,31 @@ class TestFeedGeneration(MarketplaceFeedCase):
         both = (self.warehouse_a | self.warehouse_b).ids
         quantities = self._quantities(warehouse_ids=[(6, 0, both)])
         self.assertEqual((quantities["FEED-A"], quantities["FEED-B"]), ("12", "3"))
+
+    def test_the_file_does_not_depend_on_the_batch_size(self):
+        # Out-of-stock products are left out before the batches are formed:
+        # with batches of 2, stock is read 2 products at a time and the rows'
+        # batches are refilled from the next ones.
+        stools = self.env["product.product"].create(
+            [
+                {
+                    "name": f"Stool {n}",
+                    "default_code": f"FEED-S{n}",
+                    "is_storable": True,
+                }
+                for n in range(7)
+            ]
+        )
+        for stool in stools[::2]:
+            self.env["stock.quant"]._update_available_quantity(
+                stool, self.warehouse_a.lot_stock_id, 1
+            )
+        content, stats = self.feed._generate()
+        codes = [row[0] for row in self._read_csv(content)[1:]]
+        self.assertEqual(codes, ["FEED-A", "FEED-S0", "FEED-S2", "FEED-S4", "FEED-S6"])
+        self.assertGreaterEqual(stats["skipped"], 4)
+        with patch.object(marketplace_feed, "BATCH_SIZE", 2):
+            self.assertEqual(self.feed._generate(), (content, stats))
 
     def test_quantity_of_selected_locations_and_children(self):
         shelf = self.env["stock.location"].create(
