@@ -713,7 +713,7 @@ class MarketplaceFeed(models.Model):
         for pairs in split_every(BATCH_SIZE, feed._iter_product_quantities(stats)):
             quantities = dict(pairs)
             products = feed.env["product.product"].browse(list(quantities))
-            context.update(quantities=quantities, reached={})
+            context.update(quantities=quantities, reached={}, image_links=None)
             rows = list(
                 zip(
                     *(column._get_values(products, context) for column in columns),

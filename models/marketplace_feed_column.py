@@ -57,7 +57,8 @@ class MarketplaceFeedColumn(models.Model):
         """The column's cell of each product, in order: a list of plain values.
 
         ``context`` holds what the generation shares between columns: the
-        feed, the batch's quantities and the image link prefix.
+        feed, the image link prefix, and the batch's quantities, the records
+        its products reach and its image links.
         """
         self.ensure_one()
         return getattr(self, f"_get_values_{self.kind}")(products, context)
@@ -155,16 +156,19 @@ class MarketplaceFeedColumn(models.Model):
         return [self.constant_value or None] * len(products)
 
     def _get_image_links(self, products, context):
-        """Public links of each product's images, main image first."""
-        prefix = context["image_url_prefix"]
-        images = context["feed"]._get_product_images(products)
-        return [
-            [
-                f"{prefix}/{product.id}/{index}"
-                for index in range(len(images[product.id]))
+        """Public links of each product's images, main image first; found
+        once per batch for all its image columns."""
+        if context["image_links"] is None:
+            prefix = context["image_url_prefix"]
+            images = context["feed"]._get_product_images(products)
+            context["image_links"] = [
+                [
+                    f"{prefix}/{product.id}/{index}"
+                    for index in range(len(images[product.id]))
+                ]
+                for product in products
             ]
-            for product in products
-        ]
+        return context["image_links"]
 
     def _get_values_image(self, products, context):
         return [

@@ -352,19 +352,27 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.feed.write(
             {
                 "image_separator": " | ",
+                "include_zero_stock": True,
                 "column_ids": [
                     (5, 0, 0),
                     self._column("Code", field_path="default_code"),
                     self._column("Images", "images"),
+                    self._column("Image", "image"),
                 ],
             }
         )
-        links = self._rows()["FEED-A"][1].split(" | ")
+        rows = self._rows()
+        links = rows["FEED-A"][1].split(" | ")
         self.assertEqual(len(links), 2)
         self.assertEqual(
             [link.rsplit("/", 2)[1:] for link in links],
             [[str(self.product_a.id), "0"], [str(self.product_a.id), "1"]],
         )
+        self.assertEqual(rows["FEED-A"][2], links[0], "the main image")
+        self.assertEqual(rows["FEED-B"][1:], ["", ""], "no image")
+        # The image links, shared by the columns, are the batch's own.
+        with patch.object(marketplace_feed, "BATCH_SIZE", 1):
+            self.assertEqual(self._rows(), rows)
         images = self.feed._get_product_images(self.product_a)[self.product_a.id]
         self.assertEqual(
             [field for _record, field in images], ["image_variant_1920", "image_1920"]
