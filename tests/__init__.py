@@ -6,3 +6,4 @@ from . import test_feed_tour
 from . import test_feed_templates
 from . import test_feed_odd_data
 from . import test_feed_prices
+from . import test_i18n
