@@ -87,11 +87,11 @@ class MarketplaceFeedColumn(models.Model):
         # mostly) are shared by the batch's columns; the rest of the path is
         # read once per distinct record.
         reached = self._get_reached(products, first.name, context)
-        values = {}
+        values = {}  # keyed by ids: a tuple hashes faster than a recordset
         for records in reached:
-            if records not in values:
-                values[records] = self._get_chain_value(records, rest, plain)
-        return [values[records] for records in reached]
+            if records._ids not in values:
+                values[records._ids] = self._get_chain_value(records, rest, plain)
+        return [values[records._ids] for records in reached]
 
     @api.model
     def _get_reached(self, products, field_name, context):
@@ -136,11 +136,14 @@ class MarketplaceFeedColumn(models.Model):
         """Quantities rounded to the product's unit, without decimals when whole."""
         quantities = context["quantities"]
         templates = self._get_reached(products, "product_tmpl_id", context)
-        roundings = {template: template.uom_id.rounding for template in set(templates)}
+        roundings = {
+            template.id: template.uom_id.rounding
+            for template in products.product_tmpl_id
+        }
         values = []
         for product_id, template in zip(products.ids, templates, strict=True):
             quantity = float_round(
-                quantities[product_id], precision_rounding=roundings[template]
+                quantities[product_id], precision_rounding=roundings[template.id]
             )
             values.append(int(quantity) if quantity.is_integer() else quantity)
         return values

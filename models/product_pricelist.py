@@ -48,23 +48,29 @@ class ProductPricelist(models.Model):
         # A rule on a category, a template or all products applies alike to
         # every variant of a template: matched once per template, unless a
         # rule names one of its variants.
-        per_variant = rules.filtered(
-            lambda rule: rule.applied_on == "0_product_variant"
-        ).product_id.product_tmpl_id
+        per_variant = set(
+            rules.filtered(
+                lambda rule: rule.applied_on == "0_product_variant"
+            ).product_id.product_tmpl_id.ids
+        )
+        # Keyed by ids, which hash faster than records, row after row.
         template_rules = {}
         products_by_rule = defaultdict(list)
         for product in products:
-            template = product.product_tmpl_id
-            rule = template_rules.get(template)
+            template_id = product.product_tmpl_id.id
+            rule = template_rules.get(template_id)
             if rule is None:
                 rule = next(
                     (rule for rule in rules if rule._is_applicable_for(product, 1.0)),
                     rules.browse(),
                 )
-                if template not in per_variant:
-                    template_rules[template] = rule
-            products_by_rule[rule].append(product.id)
-        return products_by_rule
+                if template_id not in per_variant:
+                    template_rules[template_id] = rule
+            products_by_rule[rule.id].append(product.id)
+        return {
+            rules.browse(rule_id): product_ids
+            for rule_id, product_ids in products_by_rule.items()
+        }
 
     def _get_feed_base_prices(self, products, base):
         """The ``base`` price ("list_price" or "standard_price") of the
