@@ -166,7 +166,10 @@ step_odoo() {
     grep -E ' WARNING ' "$TMP/install.log" | head -n 20 >&2
     note "odoo: installed $MODULE${TEST_WITH:+ and $TEST_WITH} with demo data in $((SECONDS - t0))s"
 
-    say "Odoo suite: pytest-odoo on $addon/tests (tests/engine excluded)"
+    # TESTS="tests/test_a.py tests/test_b.py::TestX" runs only those.
+    local targets=() t
+    for t in ${TESTS:-tests}; do targets+=("$addon/$t"); done
+    say "Odoo suite: pytest-odoo on ${TESTS:-$addon/tests} (tests/engine excluded)"
     t0=$SECONDS
     # Run on the symlinked path: pytest-odoo names the test modules after the
     # folder holding __manifest__.py (odoo.addons.stock_marketplace_feed...).
@@ -174,7 +177,7 @@ step_odoo() {
     run_pytest odoo -o addopts= -rs --rootdir="$addon" \
         --odoo-config="$TMP/odoo.conf" --odoo-database="$db" --odoo-http \
         --odoo-log-level=warn --odoo-extra=log-handler=odoo.tests.common:CRITICAL \
-        "$addon/tests" --ignore="$addon/tests/engine"
+        "${targets[@]}" --ignore="$addon/tests/engine"
     local rc=$?
     cd "$ROOT" || return 1
     note "odoo: suite took $((SECONDS - t0))s"

@@ -1,15 +1,15 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Write feed rows of plain Python values as CSV, XLSX or XLS (no Odoo imports)."""
+"""Write feed rows of plain Python values as CSV, XLSX or XLS files, in parts
+(no Odoo imports)."""
 
 import importlib
 
 from .base import FeedTooLargeError, WriteReport
 from .formatting import join_values
 from .options import CONTENT_TYPES, EXTENSIONS, FeedOptions
-from .process import ProcessWriter
 
-# Module and class of each format's writer, imported when first used: the
-# writer process of a CSV file does not load openpyxl (and numpy) at start.
+# Module and class of each format's writer, imported when first used: a CSV
+# generation does not load openpyxl.
 _WRITERS = {
     "csv": ("csv_writer", "CsvWriter"),
     "xlsx": ("xlsx_writer", "XlsxWriter"),
@@ -17,21 +17,25 @@ _WRITERS = {
 }
 
 
-def open_writer(stream, options):
-    """Writer for `options.file_type` writing into the binary `stream`."""
+def open_writer(options, width=None, rows_before=0):
+    """The writer of `options.file_type`'s parts (see ``writers.base``)."""
     module, name = _WRITERS[options.file_type]
     return getattr(importlib.import_module(f".{module}", __name__), name)(
-        stream, options
+        options, width, rows_before
     )
 
+
+from .parts import PartState, PartWriter, assemble  # noqa: E402 (uses open_writer)
 
 __all__ = [
     "CONTENT_TYPES",
     "EXTENSIONS",
     "FeedOptions",
     "FeedTooLargeError",
-    "ProcessWriter",
+    "PartState",
+    "PartWriter",
     "WriteReport",
+    "assemble",
     "join_values",
     "open_writer",
 ]

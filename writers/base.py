@@ -1,11 +1,17 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Writer protocol, report and errors shared by all formats."""
+"""Writer protocol, report and errors shared by all formats.
 
+A file is written in parts, so that each unit of work of a long generation
+stays short: the header, then any number of row parts, each written by a
+new writer from the state the previous one left (rows and bytes so far),
+then the footer. How the parts become one file is the writer's
+``assemble`` (see ``writers.parts``).
+"""
+
+import dataclasses
 from dataclasses import dataclass
 
 from .formatting import fit_cell, spreadsheet_value
-
-FLUSH_EVERY = 1000  # rows kept in memory between flushes
 
 
 @dataclass
@@ -15,6 +21,12 @@ class WriteReport:
     rows: int = 0
     replaced_chars: int = 0
     truncated_cells: int = 0
+
+    def add(self, other):
+        for field in dataclasses.fields(self):
+            setattr(
+                self, field.name, getattr(self, field.name) + getattr(other, field.name)
+            )
 
 
 class FeedTooLargeError(ValueError):
@@ -30,45 +42,45 @@ class FeedTooLargeError(ValueError):
 
 
 class FeedWriter:
-    """Header once, then rows in any number of batches, then close()."""
+    """Writes the parts of one file: ``header()``, ``rows()`` for a batch of
+    rows numbered from ``rows_before`` (the rows of the earlier parts), and
+    ``footer()``; each returns the part's bytes. ``report`` counts what this
+    writer wrote."""
 
-    def __init__(self, stream, options):
-        self.stream = stream
+    #: the file is its parts' bytes joined (CSV, XML); otherwise ``assemble``
+    #: builds it from them (a zip around a sheet, a workbook)
+    joined = True
+
+    def __init__(self, options, width=None, rows_before=0):
         self.options = options
+        self.width = width
+        self.rows_before = rows_before
         self.report = WriteReport()
-        self._width = None
 
-    def write_header(self, headers):
-        if self._width is not None:
-            raise RuntimeError("write_header() may be called only once")
-        self._width = len(headers)
-        self._write_row(headers)
+    def header(self, headers):
+        self.width = len(headers)
+        return self._header(headers)
 
-    def write_rows(self, rows):
-        if self._width is None:
-            raise RuntimeError("write_header() must be called first")
-        width, write_row, report = self._width, self._write_row, self.report
+    def rows(self, rows):
+        if self.width is None:
+            raise RuntimeError("the header sets the width of the rows: write it first")
+        return self._rows(self._checked(rows))
+
+    def footer(self):
+        return b""
+
+    def _checked(self, rows):
+        width, report = self.width, self.report
         for row in rows:
             if len(row) != width:
                 raise ValueError(f"Row has {len(row)} values, header has {width}")
-            write_row(row)
+            yield row
             report.rows += 1
-            if not report.rows % FLUSH_EVERY:
-                self._flush()
-        self._flush()
 
-    def close(self):
-        """Finish the file into the stream and return the WriteReport."""
-        self._close()
-        return self.report
-
-    def _write_row(self, row):
+    def _header(self, headers):
         raise NotImplementedError
 
-    def _flush(self):
-        """Hand buffered rows over to the stream or the library."""
-
-    def _close(self):
+    def _rows(self, rows):
         raise NotImplementedError
 
 
@@ -79,26 +91,23 @@ class SpreadsheetWriter(FeedWriter):
     """Numbers stay numeric, text is cleaned and cut to the cell limit; a sheet
     too small for the data raises FeedTooLargeError, never truncates."""
 
+    joined = False
     max_rows = max_columns = None  # sheet size of the format
     unstorable_chars = None  # compiled regex of characters the format can't store
     unstorable_replacement = ""
 
-    def __init__(self, stream, options):
-        super().__init__(stream, options)
-        self._rowx = options.header_row - 1  # 0-based sheet row of the next row
-
-    def write_header(self, headers):
+    def _check_width(self, headers):
         if len(headers) > self.max_columns:
             raise FeedTooLargeError("columns", self.max_columns)
-        return super().write_header(headers)
 
-    def _sheet_row(self, row):
-        """Sheet row index and cell values for the next row."""
-        rowx = self._rowx
-        if rowx >= self.max_rows:
-            raise FeedTooLargeError("rows", self.max_rows - self.options.header_row)
-        self._rowx = rowx + 1
-        return rowx, [v if type(v) in _PLAIN else self._cell(v) for v in row]
+    def _sheet_rows(self, rows):
+        """(0-based sheet row index, cell values) of each row."""
+        first = self.options.header_row + self.rows_before + self.report.rows
+        max_rows = self.max_rows
+        for rowx, row in enumerate(rows, first):
+            if rowx >= max_rows:
+                raise FeedTooLargeError("rows", max_rows - self.options.header_row)
+            yield rowx, [v if type(v) in _PLAIN else self._cell(v) for v in row]
 
     def _cell(self, value):
         if type(value) is not str:

@@ -14,31 +14,33 @@ _PLAIN = frozenset((str, int, type(None)))
 class CsvWriter(FeedWriter):
     """Characters the encoding can't hold become "?" and are counted."""
 
-    def __init__(self, stream, options):
-        super().__init__(stream, options)
+    def __init__(self, options, width=None, rows_before=0):
+        super().__init__(options, width, rows_before)
         self._buffer = io.StringIO()
-        self._buffer.write("\r\n" * (options.header_row - 1))
         self._writerow = csv.writer(
             self._buffer, delimiter=options.delimiter, lineterminator="\r\n"
         ).writerow
-        # The incremental encoder writes a utf-8-sig BOM once, at the start.
-        self._encode = codecs.getincrementalencoder(options.encoding)("replace").encode
 
-    def _write_row(self, row):
-        decimal_comma = self.options.decimal_comma
-        self._writerow(
-            [v if type(v) in _PLAIN else to_text(v, decimal_comma) for v in row]
-        )
+    def _header(self, headers):
+        self._buffer.write("\r\n" * (self.options.header_row - 1))
+        self._writerow(headers)
+        # A utf-8-sig BOM starts the file, so the header part only.
+        return self._encode(self.options.encoding)
 
-    def _flush(self):
+    def _rows(self, rows):
+        decimal_comma, writerow = self.options.decimal_comma, self._writerow
+        for row in rows:
+            writerow(
+                [v if type(v) in _PLAIN else to_text(v, decimal_comma) for v in row]
+            )
+        return self._encode(self.options.encoding.removesuffix("-sig"))
+
+    def _encode(self, encoding):
         text = self._buffer.getvalue()
         self._buffer.seek(0)
         self._buffer.truncate()
-        data = self._encode(text)
+        data = codecs.encode(text, encoding, "replace")
         # "?" is one byte in every supported encoding and no other character
         # encodes to that byte, so each extra "?" is a replaced character.
         self.report.replaced_chars += data.count(b"?") - text.count("?")
-        self.stream.write(data)
-
-    def _close(self):
-        self._flush()
+        return data

@@ -1,26 +1,34 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""XLSX feed writer (openpyxl write-only workbook)."""
+"""XLSX feed writer: the cells written by openpyxl, the sheet in parts.
 
+openpyxl writes the workbook around a sheet holding the header (the
+"skeleton") and, for each part, the XML of its rows with openpyxl's own
+row writer. The sheet's XML is the skeleton's up to its last row, the
+parts' rows, then the skeleton's end; ``writers.parts`` zips it with the
+skeleton's other members.
+"""
+
+import io
+import itertools
 import re
-import weakref
+import types
+import zipfile
+import zlib
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
+from openpyxl.worksheet._writer import WorksheetWriter
+from openpyxl.xml.functions import xmlfile
 
+from . import deflate
 from .base import SpreadsheetWriter
 from .options import SHEET_COLUMNS, SHEET_ROWS
 
 _ERROR_CODES = frozenset(ERROR_CODES)
-
-
-def _discard(sheet):
-    """Finish and delete the temporary file of a sheet that was never saved."""
-    if not sheet.closed:
-        try:
-            sheet.close()
-        finally:
-            sheet._writer.cleanup()
+SHEET_MEMBER = "xl/worksheets/sheet1.xml"
+_SHEET_DATA_END = b"</sheetData>"
+_SHEET_DATA = b"<sheetData>"
 
 
 class XlsxWriter(SpreadsheetWriter):
@@ -33,14 +41,43 @@ class XlsxWriter(SpreadsheetWriter):
         r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
     )
 
-    def __init__(self, stream, options):
-        super().__init__(stream, options)
+    def __init__(self, options, width=None, rows_before=0):
+        super().__init__(options, width, rows_before)
         self._book = Workbook(write_only=True)
         self._sheet = self._book.create_sheet(options.sheet_name)
-        # A writer dropped without close() (an error half-way) leaves no file.
-        weakref.finalize(self, _discard, self._sheet)
-        for _ in range(options.header_row - 1):
-            self._sheet.append([])
+
+    def skeleton(self, headers):
+        """The members of a workbook whose sheet holds the header only
+        ({name: bytes}), as openpyxl writes it."""
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(self.options.sheet_name)
+        for _ in range(self.options.header_row - 1):
+            sheet.append([])
+        sheet.append([self._cell(header) for header in headers])
+        stream = io.BytesIO()
+        book.save(stream)
+        return _zip_members(stream)
+
+    def _header(self, headers):
+        self._check_width(headers)
+        sheet = self.skeleton(headers)[SHEET_MEMBER]
+        return sheet[: sheet.rindex(_SHEET_DATA_END)]
+
+    def footer(self):
+        sheet = self.skeleton([])[SHEET_MEMBER]
+        return sheet[sheet.rindex(_SHEET_DATA_END) :]
+
+    def assemble(self, headers, state, fragments, stream):
+        """The workbook around the sheet: the sheet's fragments copied."""
+        footer = self.footer()
+        deflate.write_zip(
+            stream,
+            self.skeleton(headers),
+            SHEET_MEMBER,
+            itertools.chain(fragments, [deflate.deflate_last(footer)]),
+            zlib.crc32(footer, state.crc),
+            state.size + len(footer),
+        )
 
     def _text(self, text):
         text = super()._text(text)
@@ -50,8 +87,24 @@ class XlsxWriter(SpreadsheetWriter):
             return cell
         return text
 
-    def _write_row(self, row):
-        self._sheet.append(self._sheet_row(row)[1])
+    def _rows(self, rows):
+        sheet = self._sheet
+        sheet._comments = []  # what WorksheetWriter's row writer needs of it
+        row_writer = types.SimpleNamespace(ws=sheet)
+        stream = io.BytesIO()
+        # openpyxl's row writer needs an open element: the part is what it
+        # writes inside <sheetData>.
+        with xmlfile(stream) as xf, xf.element("sheetData"):
+            for rowx, values in self._sheet_rows(rows):
+                WorksheetWriter.write_row(
+                    row_writer, xf, sheet._values_to_row(values, rowx + 1), rowx + 1
+                )
+        data = stream.getvalue()
+        if not data.startswith(_SHEET_DATA):  # <sheetData/>: no row
+            return b""
+        return data[len(_SHEET_DATA) : -len(_SHEET_DATA_END)]
 
-    def _close(self):
-        self._book.save(self.stream)
+
+def _zip_members(stream):
+    with zipfile.ZipFile(stream) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 import xlrd
 
-from writers import FeedOptions, open_writer
+from writers import FeedOptions, PartWriter, assemble
 
 ENGINE_DIR = Path(__file__).resolve().parent
 
@@ -36,15 +36,30 @@ class Feed:
     """Write a feed with the writers package and read it back."""
 
     @staticmethod
-    def generate(file_type, header, rows=(), batches=None, **options):
-        """Write a whole feed; return (file bytes, WriteReport)."""
+    def generate(file_type, header, rows=(), batches=None, parts=1, **options):
+        """Write a whole feed, its batches spread over ``parts`` row parts
+        (as units of work of a generation would); return (file bytes,
+        WriteReport). ``generate.gzip`` keeps the last gzip copy."""
+        options = FeedOptions(file_type=file_type, **options)
+        batches = list(batches if batches is not None else [rows])
+        fragments = []
         stream = io.BytesIO()
-        writer = open_writer(stream, FeedOptions(file_type=file_type, **options))
+        writer = PartWriter(stream, options)
         writer.write_header(header)
-        for batch in batches if batches is not None else [rows]:
-            writer.write_rows(batch)
-        report = writer.close()
-        return stream.getvalue(), report
+        state = writer.close()
+        fragments.append(stream.getvalue())
+        per_part = -(-len(batches) // parts) or 1
+        for start in range(0, len(batches), per_part):
+            stream = io.BytesIO()
+            writer = PartWriter(stream, options, state)
+            for batch in batches[start : start + per_part]:
+                writer.write_rows(batch)
+            state = writer.close()
+            fragments.append(stream.getvalue())
+        out, gzipped = io.BytesIO(), io.BytesIO()
+        report = assemble(options, header, state, iter(fragments), out, gzipped)
+        Feed.gzip = gzipped.getvalue()
+        return out.getvalue(), report
 
     @staticmethod
     def csv_rows(data, encoding="utf-8", delimiter=","):
