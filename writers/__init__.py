@@ -1,12 +1,19 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-"""Write feed rows of plain Python values as CSV, XLSX or XLS files, in parts
-(no Odoo imports)."""
+"""Write feed rows of plain Python values as CSV, XLSX, XLS or XML files, in
+parts (no Odoo imports)."""
 
 import importlib
 
 from .base import FeedTooLargeError, WriteReport
 from .formatting import join_values
-from .options import CONTENT_TYPES, EXTENSIONS, FeedOptions
+from .options import (
+    CONTENT_TYPES,
+    EXTENSIONS,
+    XML_CONTENT_TYPES,
+    XML_DIALECTS,
+    FeedOptions,
+    XmlShop,
+)
 
 # Module and class of each format's writer, imported when first used: a CSV
 # generation does not load openpyxl.
@@ -14,6 +21,7 @@ _WRITERS = {
     "csv": ("csv_writer", "CsvWriter"),
     "xlsx": ("xlsx_writer", "XlsxWriter"),
     "xls": ("xls_writer", "XlsWriter"),
+    "xml": ("xml_writer", "XmlWriter"),
 }
 
 
@@ -35,6 +43,9 @@ __all__ = [
     "PartState",
     "PartWriter",
     "WriteReport",
+    "XML_CONTENT_TYPES",
+    "XML_DIALECTS",
+    "XmlShop",
     "assemble",
     "join_values",
     "open_writer",

@@ -3,9 +3,18 @@
 
 import datetime
 import math
+import re
 from decimal import Decimal
+from urllib.parse import quote
 
 CELL_LIMIT = 32_767  # Excel's cell limit, in UTF-16 code units
+# What XML 1.0 can't hold: controls other than tab, LF and CR, lone
+# surrogates, U+FFFE and U+FFFF
+XML_FORBIDDEN_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]"
+)
+# RFC 3986's reserved characters, and "%" (a link may be encoded already)
+_URL_SAFE = ":/?#[]@!$&'()*+,;=%"
 
 
 def iso_text(value):
@@ -71,3 +80,10 @@ def join_values(values, separator=", "):
         for value in values
         if value is not None and value is not False and value != ""
     )
+
+
+def url_quote(url):
+    """``url`` with what RFC 3986 does not allow in a link (spaces, non-ASCII
+    characters as UTF-8, quotes, ...) percent-encoded; its reserved
+    characters and "%" kept as they are."""
+    return quote(url, safe=_URL_SAFE)

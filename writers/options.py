@@ -2,13 +2,22 @@
 """Feed file options and per-format constants."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 
-EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "xls": "xls"}
+EXTENSIONS = {"csv": "csv", "xlsx": "xlsx", "xls": "xls", "xml": "xml"}
 CONTENT_TYPES = {
     "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "xls": "application/vnd.ms-excel",
+    "xml": "application/xml",
+}
+XML_DIALECTS = ("yml", "hotline", "google_rss")
+# An XML file's MIME type by dialect (UTF-8 always)
+XML_CONTENT_TYPES = {
+    "yml": CONTENT_TYPES["xml"],
+    "hotline": CONTENT_TYPES["xml"],
+    "google_rss": "application/rss+xml",
 }
 DELIMITERS = (",", ";", "|", "\t")
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1251")
@@ -16,6 +25,75 @@ SHEET_ROWS = {"xlsx": 1_048_576, "xls": 65_536}
 SHEET_COLUMNS = {"xlsx": 16_384, "xls": 256}
 SHEET_NAME_MAX = 31
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_XML_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class XmlShop:
+    """The header of an XML file: the shop, and the currencies and
+    categories its products use (all of the file's, known before its first
+    part). Texts; "" writes no element. Lists become tuples (hashable).
+
+    YML writes name, company, url, currencies and categories; Hotline
+    writes name (firmName), firm_id, the rate of USD (when listed) and
+    categories; Google's RSS writes name, url and description (the
+    channel's title, link and description).
+    """
+
+    name: str = ""
+    company: str = ""
+    url: str = ""
+    date: str = ""  # "YYYY-MM-DD hh:mm"
+    description: str = ""
+    firm_id: str = ""
+    currencies: tuple = ()  # (code, rate): ("UAH", 1), ("USD", Decimal("41.5"))
+    categories: tuple = ()  # (id, parent id or None, name), parents included
+
+    def __post_init__(self):
+        for name in ("name", "company", "url", "date", "description", "firm_id"):
+            if type(getattr(self, name)) is not str:
+                raise ValueError(f"XML shop {name}: text expected")
+        if self.date and not _XML_DATE.fullmatch(self.date):
+            raise ValueError(f"XML shop date {self.date!r}: YYYY-MM-DD hh:mm expected")
+        currencies = tuple(map(tuple, self.currencies))
+        categories = tuple(map(tuple, self.categories))
+        object.__setattr__(self, "currencies", currencies)
+        object.__setattr__(self, "categories", categories)
+        for currency in currencies:
+            if (
+                len(currency) != 2
+                or not _is_key(currency[0])
+                or not _is_rate(currency[1])
+            ):
+                raise ValueError(f"XML currency {currency!r}: (code, rate) expected")
+        if len({code for code, _rate in currencies}) < len(currencies):
+            raise ValueError("XML currencies: a code is listed twice")
+        for category in categories:
+            if (
+                len(category) != 3
+                or not _is_key(category[0])
+                or type(category[2]) is not str
+            ):
+                raise ValueError(
+                    f"XML category {category!r}: (id, parent id or None, name) expected"
+                )
+        ids = {category[0] for category in categories}
+        if len(ids) < len(categories):
+            raise ValueError("XML categories: an id is listed twice")
+        for category in categories:
+            parent = category[1]
+            if parent is not None and (not _is_key(parent) or parent not in ids):
+                raise ValueError(f"XML category {category!r}: its parent is not listed")
+
+
+def _is_key(value):
+    """An id or a code: a non-empty text or an integer."""
+    return (type(value) is str and value != "") or type(value) is int
+
+
+def _is_rate(value):
+    """A number, or a text such as YML's "NBU" (the national bank's rate)."""
+    return (type(value) is str and value != "") or type(value) in (int, float, Decimal)
 
 
 @dataclass(frozen=True)
@@ -28,8 +106,14 @@ class FeedOptions:
     delimiter: str = ","
     encoding: str = "utf-8"
     decimal_comma: bool = False
+    xml_dialect: str = "yml"
+    xml_shop: XmlShop = field(default_factory=XmlShop)
+    # The XML columns' headers: the row parts write by them, without the
+    # header part. writers.xml_writer.header_error() tells the valid ones.
+    xml_headers: tuple = ()
 
     def __post_init__(self):
+        object.__setattr__(self, "xml_headers", tuple(self.xml_headers))
         if self.file_type not in EXTENSIONS:
             raise ValueError(f"Unknown feed file type: {self.file_type!r}")
         max_row = SHEET_ROWS.get(self.file_type)
@@ -44,6 +128,8 @@ class FeedOptions:
                 raise ValueError(f"Invalid CSV delimiter: {self.delimiter!r}")
             if self.encoding not in ENCODINGS:
                 raise ValueError(f"Invalid CSV encoding: {self.encoding!r}")
+        elif self.file_type == "xml":
+            self._check_xml()
         elif (
             not self.sheet_name
             or len(self.sheet_name) > SHEET_NAME_MAX
@@ -52,3 +138,16 @@ class FeedOptions:
             or _SHEET_NAME_FORBIDDEN.search(self.sheet_name)
         ):
             raise ValueError(f"Invalid sheet name: {self.sheet_name!r}")
+
+    def _check_xml(self):
+        if self.xml_dialect not in XML_DIALECTS:
+            raise ValueError(f"Unknown XML dialect: {self.xml_dialect!r}")
+        if not isinstance(self.xml_shop, XmlShop):
+            raise ValueError("xml_shop: an XmlShop expected")
+        # Imported here: lxml is loaded for XML files only.
+        from .xml_writer import HEADER_ERRORS, headers_error
+
+        error = headers_error(self.xml_headers, self.xml_dialect)
+        if error:
+            header, code = error
+            raise ValueError(f"XML column {header!r}: {HEADER_ERRORS[code]}")
