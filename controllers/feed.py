@@ -2,14 +2,15 @@
 from werkzeug.http import parse_accept_header
 
 from odoo import http
-from odoo.http import content_disposition, request
+from odoo.http import request
 
 IMAGE_MAX_AGE = 7 * 24 * 3600
 RETRY_AFTER = 60
 
 
 class MarketplaceFeedController(http.Controller):
-    """Parse, look up, check the token, serve. Every refusal is the same 404."""
+    """Parse, look up, check the token, serve. Every refusal is the same 404.
+    Nothing here generates a file: the link serves the published one."""
 
     def _not_found(self):
         return request.make_response(
@@ -25,7 +26,8 @@ class MarketplaceFeedController(http.Controller):
         size = 0
         if response.status_code == 200 and httprequest.method == "GET":
             size = response.content_length or 0
-        feed._log_fetch(
+        request.env["marketplace.feed.fetch"].sudo()._log(
+            feed,
             response.status_code,
             size,
             ip=httprequest.remote_addr,
@@ -48,16 +50,12 @@ class MarketplaceFeedController(http.Controller):
             # A known link: the refusal is logged, and looks like any other.
             response = self._not_found()
         else:
-            response = self._file_response(feed)
+            response = self._file_response(feed, feed._get_file_to_serve())
         self._log(feed, response)
         return response
 
-    def _file_response(self, feed):
-        # Odoo's HTTPRequest has no accept_encodings; "gzip;q=0" refuses gzip.
-        accept_encoding = request.httprequest.headers.get("Accept-Encoding")
-        accept_gzip = parse_accept_header(accept_encoding)["gzip"] > 0
-        stream, gzipped = feed._get_file_stream(accept_gzip)
-        if stream is None:
+    def _file_response(self, feed, file):
+        if not file:
             return request.make_response(
                 "The file is being prepared.",
                 [
@@ -66,11 +64,15 @@ class MarketplaceFeedController(http.Controller):
                 ],
                 status=503,
             )
+        # Odoo's HTTPRequest has no accept_encodings; "gzip;q=0" refuses gzip.
+        accept_encoding = request.httprequest.headers.get("Accept-Encoding")
+        accept_gzip = parse_accept_header(accept_encoding)["gzip"] > 0
+        stream, gzipped = file._get_stream(accept_gzip)
         response = stream.get_response()
         # werkzeug appends a second "; charset=utf-8" to text/* mimetypes.
         response.headers["Content-Type"] = stream.mimetype
         response.headers["Cache-Control"] = "no-cache"
-        if feed._has_gzip_copy():
+        if file.gzip_attachment_id:
             response.vary.add("Accept-Encoding")
         if gzipped:
             response.headers["Content-Encoding"] = "gzip"
@@ -104,16 +106,12 @@ class MarketplaceFeedController(http.Controller):
         methods=["GET"],
     )
     def marketplace_feed_download(self, feed_id):
-        """The file as generated now, for a user who can read the feed; the
-        link's stored file and fetch log are left alone."""
-        feed = request.env["marketplace.feed"].search([("id", "=", feed_id)])
-        if not feed:
+        """The published file, for feed managers; nothing is generated."""
+        if not request.env.user.has_group("stock.group_stock_manager"):
             return request.not_found()
-        content, _stats = feed._generate()
-        return request.make_response(
-            content,
-            [
-                ("Content-Type", feed._get_content_type()),
-                ("Content-Disposition", content_disposition(feed.full_file_name)),
-            ],
-        )
+        feed = request.env["marketplace.feed"].search([("id", "=", feed_id)])
+        file = feed and feed._get_published_file()
+        if not file:
+            return request.not_found()
+        stream, _gzipped = file._get_stream()
+        return stream.get_response()

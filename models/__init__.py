@@ -6,7 +6,11 @@ from . import product_pricelist_item
 from . import marketplace_feed_settings_mixin
 from . import marketplace_feed_column_mixin
 from . import marketplace_feed
+from . import marketplace_feed_generation
+from . import marketplace_feed_publication
+from . import marketplace_feed_file
 from . import marketplace_feed_column
 from . import marketplace_feed_fetch
+from . import marketplace_feed_health
 from . import marketplace_feed_template
 from . import marketplace_feed_template_column

@@ -26,18 +26,18 @@ class MarketplaceFeedColumn(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         columns = super().create(vals_list)
-        columns.feed_id.needs_regeneration = True
+        columns.feed_id._bump_config_version()
         return columns
 
     def write(self, vals):
         res = super().write(vals)
-        self.feed_id.needs_regeneration = True
+        self.feed_id._bump_config_version()
         return res
 
     def unlink(self):
         feeds = self.feed_id
         res = super().unlink()
-        feeds.needs_regeneration = True
+        feeds._bump_config_version()
         # Also when the columns themselves are deleted, not through the feed.
         feeds._check_enabled_columns()
         return res

@@ -1,11 +1,13 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 import csv
 import io
+import time
 
 import openpyxl
 import xlrd
 
 from odoo import Command
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -94,6 +96,36 @@ class MarketplaceFeedCase(TransactionCase):
                 ],
             }
         )
+
+    @classmethod
+    def _run_generation(cls, feed, seconds=3600):
+        """Queue a generation of ``feed`` and run the background job's units
+        of work on it (each writing for ``seconds`` at most) until it ends;
+        return its file record."""
+        feed._queue_generation(force=True)
+        file = cls.env["marketplace.feed.file"].search(
+            [("feed_id", "=", feed.id), ("state", "=", "queued")]
+        )
+        while file.state in ("queued", "running"):
+            file._run_unit(time.monotonic() + seconds)
+        return file
+
+    @classmethod
+    def _generate(cls, feed):
+        """Generate ``feed``'s file through the background job: (the file's
+        bytes, its counts and report). A failed generation raises its error
+        as a UserError."""
+        file = cls._run_generation(feed)
+        if file.state == "failed":
+            raise UserError(file.error)
+        stats = {
+            "rows": file.rows_written,
+            "skipped": file.rows_skipped,
+            "missing": file.rows_missing,
+            "missing_names": file.missing_names,
+            "report": file._get_report_lines(),
+        }
+        return file.attachment_id.raw, stats
 
     @classmethod
     def _new_feed_manager(cls, login, company=None, **values):

@@ -1,0 +1,281 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Generation of a feed's rows: products, quantities, images, values, read
+in batches as the feed's responsible user. The file they go into and the
+job that writes it are ``marketplace.feed.file``'s."""
+
+import ast
+
+from odoo import _, api, models
+from odoo.osv import expression
+
+from ..writers import FeedOptions
+
+DELIMITERS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
+BATCH_SIZE = 1000
+PREVIEW_ROWS = 20
+MISSING_LISTED = 50
+
+
+class MarketplaceFeed(models.Model):
+    _inherit = "marketplace.feed"
+
+    def _get_generation_env_feed(self):
+        """The feed as its responsible user sees it, in its company and
+        language: an environment of its own, none of the caller's context."""
+        self.ensure_one()
+        env = api.Environment(
+            self.env.cr,
+            self.user_id.id,
+            {
+                "lang": self._get_generation_lang(),
+                "active_test": True,
+                "allowed_company_ids": [self.company_id.id],
+            },
+        )
+        return self.with_env(env)
+
+    def _get_generation_lang(self):
+        self.ensure_one()
+        return self.lang or self.sudo().user_id.lang or "en_US"
+
+    def _get_writer_options(self):
+        self.ensure_one()
+        return FeedOptions(
+            file_type=self.file_type,
+            sheet_name=self.sheet_name or "Sheet1",
+            header_row=self.header_row,
+            delimiter=DELIMITERS[self.csv_delimiter or "comma"],
+            encoding=self.csv_encoding,
+            decimal_comma=self.decimal_comma,
+        )
+
+    def _get_products_domain(self):
+        """Products of the file: storable variants of the company or shared."""
+        self.ensure_one()
+        return [
+            ("is_storable", "=", True),
+            ("company_id", "in", [False, self.company_id.id]),
+            *ast.literal_eval(self.product_domain or "[]"),
+        ]
+
+    def _get_stock_locations(self):
+        """The internal locations whose stock the file lists: the selected
+        locations, or the selected warehouses', and their children. Found
+        once per generation, not again by each batch's stock query."""
+        self.ensure_one()
+        roots = self.location_ids or self.warehouse_ids.view_location_id
+        return self.env["stock.location"].search(
+            [("id", "child_of", roots.ids), ("usage", "=", "internal")]
+        )
+
+    def _get_quantities(self, products, locations):
+        """Quantity of each product in the internal ``locations``:
+        {product id: float}.
+
+        Grouped queries for the whole batch, never product by product.
+        """
+        if self.quantity_kind == "forecast":
+            quantities = products.with_context(
+                location=locations.ids
+            )._compute_quantities_dict(False, False, False)
+            return {pid: qty["virtual_available"] for pid, qty in quantities.items()}
+        groups = self.env["stock.quant"]._read_group(
+            [
+                ("product_id", "in", products.ids),
+                ("location_id", "in", locations.ids),
+            ],
+            ["product_id"],
+            ["quantity:sum", "reserved_quantity:sum"],
+        )
+        quantities = dict.fromkeys(products.ids, 0.0)
+        for product, quantity, reserved in groups:
+            quantities[product.id] = quantity - (
+                reserved if self.quantity_kind == "available" else 0.0
+            )
+        return quantities
+
+    def _get_image_url_prefix(self):
+        self.ensure_one()
+        return (
+            f"{self.get_base_url()}/marketplace-feed/"
+            f"{self.sudo()._get_public_slug()}/image"
+        )
+
+    @api.model
+    def _get_product_images(self, products):
+        """Images of each product: {product id: [(record, field name), ...]}.
+
+        In website_sale's order: the variant's own image, the template's,
+        then, when website_sale is installed, the variant's and the template's
+        extra images. One attachment query per batch.
+        """
+        templates = products.product_tmpl_id
+        sources = [(products, "image_variant_1920"), (templates, "image_1920")]
+        extra_images = "product_variant_image_ids" in products._fields
+        if extra_images:
+            sources.append(
+                (
+                    products.product_variant_image_ids
+                    | templates.product_template_image_ids,
+                    "image_1920",
+                )
+            )
+        attachments = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search_read(
+                expression.OR(
+                    [
+                        ("res_model", "=", records._name),
+                        ("res_id", "in", records.ids),
+                        ("res_field", "=", fname),
+                    ]
+                    for records, fname in sources
+                ),
+                ["res_model", "res_id", "res_field"],
+            )
+        )
+        found = {
+            (att["res_model"], att["res_id"], att["res_field"]) for att in attachments
+        }
+        images = {}
+        for product in products:
+            template = product.product_tmpl_id
+            candidates = [(product, "image_variant_1920"), (template, "image_1920")]
+            if extra_images:
+                candidates += [
+                    (image, "image_1920")
+                    for image in product.product_variant_image_ids
+                    | template.product_template_image_ids
+                ]
+            images[product.id] = [
+                (record, fname)
+                for record, fname in candidates
+                if (record._name, record.id, fname) in found
+            ]
+        return images
+
+    def _get_feed_product_image(self, product_id, index):
+        """(record, field name) of a product's ``index``-th image, when the
+        product belongs to the file; None otherwise."""
+        self.ensure_one()
+        feed = self._get_generation_env_feed()
+        product = feed.env["product.product"].search(
+            [("id", "=", product_id), *feed._get_products_domain()]
+        )
+        images = feed._get_product_images(product).get(product_id, [])
+        return images[index] if index < len(images) else None
+
+    def _get_headers(self):
+        """The file's header row, read as the generation reads the rows."""
+        self.ensure_one()
+        return self._get_generation_env_feed().column_ids.mapped("header")
+
+    def _iter_rows(self, stats, after_id=0, batch_size=None):
+        """The file's product rows after product ``after_id``, batch by batch,
+        read as the responsible user: (rows, id of the last product they
+        cover). A generation that stops after a batch resumes after that id.
+
+        Counts in ``stats`` the products left out for zero stock ("skipped")
+        and those whose required columns are empty ("missing", the first ones
+        named in "missing_names"), up to the last product yielded.
+        """
+        self.ensure_one()
+        batch_size = batch_size or BATCH_SIZE
+        feed = self._get_generation_env_feed()
+        # Prefetched together also after the cache is emptied between batches.
+        columns = feed.column_ids.with_prefetch()
+        for column in columns:
+            column._check_generation_access()
+        required = [
+            index for index, column in enumerate(columns) if column.required_by_store
+        ]
+        context = {"feed": feed, "image_url_prefix": self._get_image_url_prefix()}
+        for pairs, last_id in feed._iter_product_quantities(
+            stats, after_id, batch_size
+        ):
+            quantities = dict(pairs)
+            products = feed.env["product.product"].browse(list(quantities))
+            context.update(quantities=quantities, reached={}, image_links=None)
+            rows = list(
+                zip(
+                    *(column._get_values(products, context) for column in columns),
+                    strict=True,
+                )
+            )
+            for product_id, row in zip(products.ids, rows, strict=True):
+                if any(row[index] in (None, "") for index in required):
+                    stats["missing"] += 1
+                    if len(stats["missing_names"]) < MISSING_LISTED:
+                        product = products.browse(product_id)
+                        stats["missing_names"].append(product.display_name)
+            yield rows, last_id
+            feed.env.invalidate_all()
+
+    def _iter_product_quantities(self, stats, after_id, batch_size):
+        """Batches of (product id, quantity) of the file's products after
+        ``after_id``, in id order, with the id of the last product each
+        batch covers.
+
+        Quantities are read for ``batch_size`` products at a time. Unless zero
+        stock is included, the products at zero or below are left out here
+        (counted in ``stats["skipped"]`` once a batch covers them), before
+        the batches are formed: those stay full however many products are
+        out of stock.
+        """
+        self.ensure_one()
+        product_model = self.env["product.product"]
+        domain = self._get_products_domain()
+        locations = self._get_stock_locations()
+        include_zero_stock = self.include_zero_stock
+        pairs, skipped = [], 0
+        while True:
+            products = product_model.search(
+                expression.AND([domain, [("id", ">", after_id)]]),
+                order="id",
+                limit=batch_size,
+            )
+            if not products:
+                break
+            after_id = products.ids[-1]
+            quantities = self._get_quantities(products, locations)
+            for product_id in products.ids:
+                if include_zero_stock or quantities[product_id] > 0:
+                    pairs.append((product_id, quantities[product_id]))
+                    if len(pairs) == batch_size:
+                        stats["skipped"] += skipped
+                        yield pairs, product_id
+                        pairs, skipped = [], 0
+                else:
+                    skipped += 1
+        if pairs or skipped:
+            stats["skipped"] += skipped
+            yield pairs, after_id
+
+    @api.model
+    def _new_generation_stats(self):
+        return {"skipped": 0, "missing": 0, "missing_names": []}
+
+    def _get_preview_rows(self, limit=PREVIEW_ROWS):
+        """Headers and the first ``limit`` product rows of the file, read in
+        a batch of that size."""
+        self.ensure_one()
+        rows = []
+        stats = self._new_generation_stats()
+        for batch, _last_id in self._iter_rows(stats, batch_size=limit):
+            rows.extend(batch[: limit - len(rows)])
+            if len(rows) >= limit:
+                break
+        return self._get_headers(), rows
+
+    def _get_too_large_message(self, error):
+        if error.kind == "columns":
+            return _(
+                "The XLS format holds at most %(limit)s columns; choose XLSX or CSV.",
+                limit=error.limit,
+            )
+        return _(
+            "The XLS format holds at most %(limit)s product rows with this header "
+            "row; choose XLSX or CSV.",
+            limit=error.limit,
+        )

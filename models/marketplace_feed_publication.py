@@ -1,0 +1,253 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Publication of a feed: its secret link, the file the link serves, and
+when a new file is due. A fetch never generates: it serves the published
+file and, when that is out of date, queues a generation for the
+background job (``marketplace.feed.file``)."""
+
+import secrets
+from datetime import timedelta
+from urllib.parse import quote
+
+import psycopg2
+
+from odoo import _, api, fields, models, tools
+
+MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer
+# What a fetch of the link reads of the feed.
+LINK_FIELDS = [
+    "access_token",
+    "enabled",
+    "company_id",
+    "file_name",
+    "file_type",
+    "refresh_interval",
+    "config_version",
+]
+FILE_STATES = [
+    ("none", "No file yet"),
+    ("up_to_date", "Up to date"),
+    ("stale", "Out of date"),
+    ("queued", "Queued"),
+    ("running", "Generating"),
+    ("failed", "Failed"),
+]
+
+
+class MarketplaceFeed(models.Model):
+    _inherit = "marketplace.feed"
+
+    access_token = fields.Char(
+        default=lambda self: secrets.token_urlsafe(32),
+        required=True,
+        copy=False,
+        readonly=True,
+        groups="stock.group_stock_manager",
+    )
+    public_url = fields.Char(
+        string="Link",
+        compute="_compute_public_url",
+        groups="stock.group_stock_manager",
+    )
+    file_id = fields.Many2one(
+        "marketplace.feed.file",
+        string="Published File",
+        compute="_compute_file_ids",
+        help="The file the link serves: the last one generated successfully.",
+    )
+    generation_id = fields.Many2one(
+        "marketplace.feed.file",
+        string="Generation",
+        compute="_compute_file_ids",
+        help="The generation queued or running.",
+    )
+    last_file_id = fields.Many2one(
+        "marketplace.feed.file", string="Last Generation", compute="_compute_file_ids"
+    )
+    file_date = fields.Datetime(string="Last Generated", compute="_compute_file_ids")
+    file_state = fields.Selection(
+        FILE_STATES,
+        string="File",
+        compute="_compute_file_ids",
+        search="_search_file_state",
+    )
+    generation_error = fields.Text(compute="_compute_file_ids")
+    # The running generation's progress and the last one's report.
+    generation_progress = fields.Float(compute="_compute_file_ids")
+    generation_products_done = fields.Integer(compute="_compute_file_ids")
+    generation_products_total = fields.Integer(compute="_compute_file_ids")
+    generation_duration = fields.Float(compute="_compute_file_ids")
+    generation_remaining_time = fields.Float(compute="_compute_file_ids")
+    last_file_finished_date = fields.Datetime(compute="_compute_file_ids")
+    last_file_duration = fields.Float(compute="_compute_file_ids")
+    last_file_rows_written = fields.Integer(compute="_compute_file_ids")
+    last_file_rows_skipped = fields.Integer(compute="_compute_file_ids")
+    last_file_report = fields.Text(compute="_compute_file_ids")
+
+    _sql_constraints = [
+        ("access_token_unique", "unique(access_token)", "The link must be unique."),
+    ]
+
+    @api.depends("access_token", "full_file_name")
+    def _compute_public_url(self):
+        for feed in self:
+            feed.public_url = feed.id and (
+                f"{feed.get_base_url()}/marketplace-feed/{feed._get_public_slug()}/"
+                f"{quote(feed.full_file_name)}"
+            )
+
+    @api.depends("file_ids.state", "config_version", "refresh_interval")
+    def _compute_file_ids(self):
+        file_model = self.env["marketplace.feed.file"].sudo()
+        latest = {}  # feed id: {state: the feed's latest file in that state}
+        for file in file_model.search([("feed_id", "in", self.ids)], order="id desc"):
+            latest.setdefault(file.feed_id.id, {}).setdefault(file.state, file)
+        for feed in self:
+            files = latest.get(feed.id, {})
+            published = files.get("done", file_model)
+            running = files.get("running") or files.get("queued") or file_model
+            last = max(
+                (files.get("done", file_model), files.get("failed", file_model)),
+                key=lambda file: file.id or 0,
+            )
+            feed.file_id = published
+            feed.file_date = published.finished_date
+            feed.generation_id = running
+            feed.generation_progress = running.progress
+            feed.generation_products_done = running.products_done
+            feed.generation_products_total = running.products_total
+            feed.generation_duration = running.duration
+            feed.generation_remaining_time = running.remaining_time
+            feed.last_file_id = last
+            feed.last_file_finished_date = last.finished_date
+            feed.last_file_duration = last.duration
+            feed.last_file_rows_written = last.rows_written
+            feed.last_file_rows_skipped = last.rows_skipped
+            feed.last_file_report = last.report
+            feed.generation_error = last.state == "failed" and last.error
+            if running:
+                feed.file_state = running.state
+            elif last.state == "failed":
+                feed.file_state = "failed"
+            elif not published:
+                feed.file_state = "none"
+            else:
+                feed.file_state = (
+                    "stale" if feed._is_file_stale(published) else "up_to_date"
+                )
+
+    def _search_file_state(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise NotImplementedError(operator)
+        states = {value} if isinstance(value, str) else set(value)
+        feeds = self.search([])
+        matching = feeds.filtered(lambda feed: feed.file_state in states)
+        positive = operator in ("=", "in")
+        return [("id", "in" if positive else "not in", matching.ids)]
+
+    # Link
+
+    def action_regenerate_token(self):
+        self.ensure_one()
+        self.access_token = secrets.token_urlsafe(32)
+        self.message_post(
+            body=_("The link was replaced: the previous link no longer works.")
+        )
+        return True
+
+    def _get_public_slug(self):
+        self.ensure_one()
+        return f"{self.id}-{self.access_token}"
+
+    @api.model
+    def _get_by_public_slug(self, slug):
+        """Return the feed whose link carries ``slug``, or an empty recordset.
+
+        The id locates the record; the secret is compared in constant time.
+        """
+        feed_id, _sep, token = (slug or "").partition("-")
+        if not (feed_id.isascii() and feed_id.isdigit()) or not token:
+            return self.browse()
+        feed_id = int(feed_id)
+        if feed_id > MAX_RECORD_ID:
+            return self.browse()
+        # One query for the record and what serving the link reads of it.
+        feed = self.sudo().search_fetch([("id", "=", feed_id)], LINK_FIELDS)
+        if not feed or not tools.consteq(
+            feed.access_token.encode(), token.encode("utf-8", "replace")
+        ):
+            return self.browse()
+        return feed
+
+    def _is_published(self):
+        self.ensure_one()
+        return self.enabled and self.company_id._marketplace_feed_is_available()
+
+    # The published file
+
+    def _get_published_file(self):
+        """The last file generated successfully (what the link serves)."""
+        self.ensure_one()
+        return (
+            self.env["marketplace.feed.file"]
+            .sudo()
+            .search_fetch(
+                [("feed_id", "=", self.id), ("state", "=", "done")],
+                self.env["marketplace.feed.file"]._get_serving_fields(),
+                limit=1,
+            )
+        )
+
+    def _get_file_to_serve(self):
+        """The file the link serves now: the published one, if it has the
+        link's current name (a changed name answers 503 until its first
+        file exists). Queues a generation when it is missing or out of date;
+        the fetch is never kept waiting for it."""
+        self.ensure_one()
+        file = self._get_published_file()
+        if not file or self._is_file_stale(file):
+            self._queue_generation()
+        return file if file.file_name == self.full_file_name else file.browse()
+
+    def _is_file_stale(self, file):
+        """Whether ``file`` (generated or failed) is out of date: the settings
+        or the server's address changed since, or it is older than the
+        refresh interval."""
+        self.ensure_one()
+        return (
+            file.config_version != self.config_version
+            or file.base_url != self.get_base_url()
+            or file.finished_date + timedelta(minutes=self.refresh_interval)
+            <= fields.Datetime.now()
+        )
+
+    def _queue_generation(self, force=False):
+        """Queue a generation of each feed that has none queued or running,
+        and wake the background job. Unless ``force``, a feed whose last
+        generation failed waits for its refresh interval (or a change of its
+        settings) before the next one."""
+        file_model = self.env["marketplace.feed.file"].sudo()
+        for feed in self:
+            files = file_model.search([("feed_id", "=", feed.id)], limit=1)
+            if files.state in ("queued", "running"):
+                continue
+            if not force and files.state == "failed" and not feed._is_file_stale(files):
+                continue
+            try:
+                # Two fetches may queue at once: one generation is queued,
+                # the other one's insert is refused by the unique index.
+                with self.env.cr.savepoint():
+                    file_model.create({"feed_id": feed.id})
+            except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure):
+                continue
+        file_model._trigger_job()
+        return True
+
+    @api.model
+    def _cron_queue_stale_feeds(self):
+        """Queue the published feeds whose file is missing or out of date."""
+        for feed in self.search([("enabled", "=", True)]):
+            if not feed._is_published():
+                continue
+            published = feed._get_published_file()
+            if not published or feed._is_file_stale(published):
+                feed._queue_generation()
