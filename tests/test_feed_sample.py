@@ -4,20 +4,10 @@ from unittest.mock import patch
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import Form, HttpCase, tagged
+from odoo.tests import Form
 
 from .common import MarketplaceFeedCase
-from .engine.sample_files import (
-    PROM_HEADERS,
-    SHOPIFY_HEADERS,
-    csv_file,
-    encrypted_xls,
-    encrypted_xlsx,
-    prom_xlsx,
-    shopify_csv,
-    xls_file,
-    xlsx_file,
-)
+from .engine import sample_files as files
 
 WIZARD = "marketplace.feed.sample.wizard"
 FILE_SETTINGS = [
@@ -56,7 +46,7 @@ class TestFeedSample(MarketplaceFeedCase):
 
     @staticmethod
     def _mapping(columns):
-        """(header, kind, field or price source, flagged) of lines or columns."""
+        """(header, kind, field path or price source) of lines or columns."""
         return [
             (
                 column.header,
@@ -93,7 +83,7 @@ class TestFeedSample(MarketplaceFeedCase):
         )
 
     def test_prom_xlsx(self):
-        wizard = self._read(prom_xlsx(), "prom_export.xlsx")
+        wizard = self._read(files.prom_xlsx(), "prom_export.xlsx")
         self.assertEqual(
             (wizard.state, wizard.file_type, wizard.header_row, wizard.file_name),
             ("columns", "xlsx", 1, "prom_export"),
@@ -119,13 +109,13 @@ class TestFeedSample(MarketplaceFeedCase):
                 ("Назва_групи", "field", "categ_id.name"),
                 ("Виробник", "constant", ""),  # no brand field here
             ]
-            + [(header, "constant", "") for header in PROM_HEADERS[13:]],
+            + [(header, "constant", "") for header in files.PROM_HEADERS[13:]],
         )
         self.assertEqual(set(wizard.line_ids.mapped("confidence")), {"high"})
         flagged = wizard.line_ids.filtered("note")
         self.assertEqual(
             flagged.mapped("header"),
-            ["Пошукові_запити", "Валюта", "Виробник"] + PROM_HEADERS[13:],
+            ["Пошукові_запити", "Валюта", "Виробник"] + files.PROM_HEADERS[13:],
         )
         currency = wizard.line_ids[6]
         self.assertEqual(currency.constant_value, self.currency_code)
@@ -148,7 +138,7 @@ class TestFeedSample(MarketplaceFeedCase):
                 "file_name": "prom_export",
             },
         )
-        self.assertEqual(feed.column_ids.mapped("header"), PROM_HEADERS)
+        self.assertEqual(feed.column_ids.mapped("header"), files.PROM_HEADERS)
         self.assertEqual(feed.column_ids[8].in_stock_text, "+")
         # The sample's own values are copied nowhere: only the currency code.
         self.assertEqual(
@@ -157,15 +147,7 @@ class TestFeedSample(MarketplaceFeedCase):
         self.assertIn("prom_export.xlsx", feed.message_ids[0].body)
 
     def test_cp1251_csv_with_semicolons(self):
-        data = csv_file(
-            [
-                ["Артикул", "Название", "Цена", "Количество", "Наличие", "Фото"],
-                ["A-1", "Стул", "12,50", "5", "в наличии", "https://s.example/a.png"],
-                ["A-2", "Стол", "99,00", "0", "нет в наличии", ""],
-            ],
-            delimiter=";",
-            encoding="cp1251",
-        )
+        data = files.russian_cp1251_csv()
         wizard = self._read(data, "товари.csv")
         self.assertEqual(
             wizard.read(
@@ -218,7 +200,7 @@ class TestFeedSample(MarketplaceFeedCase):
         self.assertEqual(self.feed.column_ids[4].out_of_stock_text, "нет в наличии")
 
     def test_utf8_bom_csv_with_tabs(self):
-        data = b"\xef\xbb\xbf" + csv_file(
+        data = b"\xef\xbb\xbf" + files.csv_file(
             [
                 ["id", "title", "link", "image_link", "availability", "price", "gtin"],
                 ["G-1", "Phone", "https://s.example/p/1", "https://s.example/1.jpg"]
@@ -258,7 +240,7 @@ class TestFeedSample(MarketplaceFeedCase):
         self.assertTrue(self.feed.column_ids[5].price_with_currency)
 
     def test_xls_with_headers_on_row_3(self):
-        data = xls_file(
+        data = files.xls_file(
             {
                 "Товари": [
                     ["Прайс-лист"],
@@ -308,12 +290,12 @@ class TestFeedSample(MarketplaceFeedCase):
         )
 
     def test_shopify_product_csv(self):
-        wizard = self._read(shopify_csv(), "products_export.csv")
+        wizard = self._read(files.shopify_csv(), "products_export.csv")
         self.assertEqual(
             (wizard.csv_delimiter, wizard.csv_encoding, wizard.header_row),
             ("comma", "utf-8", 1),
         )
-        self.assertEqual(wizard.line_ids.mapped("header"), SHOPIFY_HEADERS)
+        self.assertEqual(wizard.line_ids.mapped("header"), files.SHOPIFY_HEADERS)
         placed = [
             mapping
             for mapping, line in zip(
@@ -340,11 +322,11 @@ class TestFeedSample(MarketplaceFeedCase):
         self.assertIn("no such product field", vendor.note)
 
         self._confirm(wizard)
-        self.assertEqual(self.feed.column_ids.mapped("header"), SHOPIFY_HEADERS)
+        self.assertEqual(self.feed.column_ids.mapped("header"), files.SHOPIFY_HEADERS)
         self.assertEqual(self.feed.file_name, "products_export")
 
     def test_unknown_header(self):
-        data = csv_file(
+        data = files.csv_file(
             [["SKU", "Name", "Flux capacitor rating"], ["F-1", "DeLorean", "1.21"]]
         )
         wizard = self._read(data, "flux.csv")
@@ -364,7 +346,8 @@ class TestFeedSample(MarketplaceFeedCase):
 
     def test_lines_are_edited_before_confirm(self):
         wizard = self._read(
-            csv_file([["SKU", "Gigawatts", "Price"], ["F-1", "1.21", "9"]]), "f.csv"
+            files.csv_file([["SKU", "Gigawatts", "Price"], ["F-1", "1.21", "9"]]),
+            "f.csv",
         )
         wizard.write(
             {
@@ -395,7 +378,7 @@ class TestFeedSample(MarketplaceFeedCase):
         with patch.object(
             wizard_class, "_get_header_dictionary", return_value=dictionary
         ):
-            wizard = self._read(csv_file([["Code", "Марка"]]), "brands.csv")
+            wizard = self._read(files.csv_file([["Code", "Марка"]]), "brands.csv")
         self.assertEqual(
             self._mapping(wizard.line_ids),
             [("Code", "field", "default_code"), ("Марка", "field", "description")],
@@ -422,11 +405,11 @@ class TestFeedSample(MarketplaceFeedCase):
 
     def test_bad_files_change_nothing(self):
         cases = [
-            (prom_xlsx()[:3000], "damaged"),
-            (encrypted_xls(), "protected by a password"),
-            (encrypted_xlsx(), "protected by a password"),
+            (files.prom_xlsx()[:3000], "damaged"),
+            (files.encrypted_xls(), "protected by a password"),
+            (files.encrypted_xlsx(), "protected by a password"),
             (b"Code,Name\r\n" + b"A,B\r\n" * (2 * 1024 * 1024), "larger than 10 MB"),
-            (xlsx_file({"Numbers": [[1, 2], [3, "four"]]}), "looks like headers"),
+            (files.xlsx_file({"Numbers": [[1, 2], [3, "four"]]}), "looks like headers"),
             (b"Code;Name\r\nA;\x98\r\n", "neither UTF-8 nor Windows-1251"),
         ]
         for data, message in cases:
@@ -436,7 +419,7 @@ class TestFeedSample(MarketplaceFeedCase):
                 self.assertFalse(wizard.line_ids)
 
     def test_chosen_settings_the_file_does_not_have(self):
-        wizard = self._read(prom_xlsx(), "prom.xlsx")
+        wizard = self._read(files.prom_xlsx(), "prom.xlsx")
         lines = wizard.line_ids
         wizard.header_row = 50
         self._assert_refused("Row 50 of the sheet has no headers", wizard.action_detect)
@@ -449,7 +432,7 @@ class TestFeedSample(MarketplaceFeedCase):
 
     def test_more_than_256_columns_for_xls(self):
         headers = [f"Column {number}" for number in range(300)]
-        wizard = self._read(xlsx_file({"Wide": [headers]}), "wide.xlsx")
+        wizard = self._read(files.xlsx_file({"Wide": [headers]}), "wide.xlsx")
         self.assertEqual(len(wizard.line_ids), 300)
         wizard.file_type = "xls"
         message = "300 columns; the XLS format holds at most 256"
@@ -464,53 +447,3 @@ class TestFeedSample(MarketplaceFeedCase):
             self.env[WIZARD].with_user(self.stock_user).create(
                 {"feed_id": self.feed.id}
             )
-
-
-@tagged("post_install", "-at_install")
-class TestFeedSampleTour(HttpCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.env.company.sudo().marketplace_feed_plan = "business"
-        cls.env.company.marketplace_feed_enabled = True
-        warehouse = cls.env["stock.warehouse"].create(
-            {"name": "Sample WH", "code": "SMPL"}
-        )
-        product = cls.env["product.product"].create(
-            {"name": "Sample Chair", "default_code": "SAMPLE-1", "is_storable": True}
-        )
-        cls.env["stock.quant"]._update_available_quantity(
-            product, warehouse.lot_stock_id, 2
-        )
-        cls.feed = cls.env["marketplace.feed"].create(
-            {
-                "name": "Sample Store",
-                "warehouse_ids": [Command.set(warehouse.ids)],
-                "column_ids": [Command.create({"header": "Old", "kind": "quantity"})],
-            }
-        )
-
-    def test_start_from_a_sample_in_the_browser(self):
-        """Upload a sample, confirm (replacing the columns), preview."""
-        self.start_tour(
-            f"/odoo/action-stock_marketplace_feed.marketplace_feed_action/{self.feed.id}",
-            "stock_marketplace_feed_sample_tour",
-            login="admin",
-        )
-        feed = self.feed
-        self.assertEqual(
-            [(column.header, column.kind) for column in feed.column_ids],
-            [
-                ("Код_товару", "field"),
-                ("Назва_позиції", "field"),
-                ("Ціна", "price"),
-                ("Наявність", "stock_status"),
-                ("Особисті_нотатки", "constant"),
-            ],
-        )
-        self.assertEqual(
-            (feed.file_type, feed.csv_delimiter, feed.decimal_comma, feed.file_name),
-            ("csv", "semicolon", True, "prom_sample"),
-        )
-        self.assertIn("<th>Код_товару</th>", feed.preview_html)
-        self.assertIn("SAMPLE-1", feed.preview_html)

@@ -3,6 +3,7 @@ import csv
 import io
 from urllib.parse import urlsplit
 
+from odoo import Command
 from odoo.tests import HttpCase, tagged
 
 
@@ -69,3 +70,34 @@ class TestFeedTour(HttpCase):
         self.assertEqual(feed.column_ids.mapped("header"), ["sku", "price", "quantity"])
         self.assertIn("<th>sku</th><th>price</th><th>quantity</th>", feed.preview_html)
         self.assertEqual(feed.preview_html.count("<tr>"), 1 + 20)
+
+    def test_start_from_a_sample_in_the_browser(self):
+        """Upload a store's sample, confirm (replacing the columns), preview."""
+        feed = self.env["marketplace.feed"].create(
+            {
+                "name": "Sample Store",
+                "warehouse_ids": [Command.set(self.warehouse.ids)],
+                "column_ids": [Command.create({"header": "Old", "kind": "quantity"})],
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-stock_marketplace_feed.marketplace_feed_action/{feed.id}",
+            "stock_marketplace_feed_sample_tour",
+            login="admin",
+        )
+        self.assertEqual(
+            [(column.header, column.kind) for column in feed.column_ids],
+            [
+                ("Код_товару", "field"),
+                ("Назва_позиції", "field"),
+                ("Ціна", "price"),
+                ("Наявність", "stock_status"),
+                ("Особисті_нотатки", "constant"),
+            ],
+        )
+        self.assertEqual(
+            (feed.file_type, feed.csv_delimiter, feed.decimal_comma, feed.file_name),
+            ("csv", "semicolon", True, "prom_sample"),
+        )
+        self.assertIn("<th>Код_товару</th>", feed.preview_html)
+        self.assertIn("TOUR-1", feed.preview_html)

@@ -29,6 +29,7 @@ PROM_HEADERS = [
     "Одиниця_виміру_Характеристики",
     "Значення_Характеристики",
 ]
+RUSSIAN_HEADERS = ["Артикул", "Название", "Цена", "Количество", "Наличие", "Фото"]
 SHOPIFY_HEADERS = [
     "Handle",
     "Title",
@@ -108,6 +109,19 @@ def prom_xlsx():
             ],
             "Інструкція": [["Як заповнити", "файл"]],
         }
+    )
+
+
+def russian_cp1251_csv():
+    """A Windows-1251 CSV file with semicolons and decimal commas."""
+    return csv_file(
+        [
+            RUSSIAN_HEADERS,
+            ["A-1", "Стул", "12,50", "5", "в наличии", "https://s.example/a.png"],
+            ["A-2", "Стол", "1 099,00", "0", "нет в наличии", ""],
+        ],
+        delimiter=";",
+        encoding="cp1251",
     )
 
 

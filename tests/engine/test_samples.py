@@ -9,11 +9,13 @@ import zipfile
 import pytest
 from sample_files import (
     PROM_HEADERS,
+    RUSSIAN_HEADERS,
     SHOPIFY_HEADERS,
     csv_file,
     encrypted_xls,
     encrypted_xlsx,
     prom_xlsx,
+    russian_cp1251_csv,
     shopify_csv,
     xls_file,
     xlsx_file,
@@ -100,15 +102,7 @@ def test_prom_xlsx():
 
 
 def test_cp1251_csv_with_semicolons():
-    data = csv_file(
-        [
-            ["Артикул", "Название", "Цена", "Количество", "Наличие", "Фото"],
-            ["A-1", "Стул", "12,50", "5", "в наличии", "https://s.example/a.png"],
-            ["A-2", "Стол", "1 099,00", "0", "нет в наличии", ""],
-        ],
-        delimiter=";",
-        encoding="cp1251",
-    )
+    data = russian_cp1251_csv()
     sample = read_sample(data)
     assert (sample.file_type, sample.delimiter, sample.encoding) == (
         "csv",
@@ -117,14 +111,7 @@ def test_cp1251_csv_with_semicolons():
     )
     assert sample.decimal_comma
     assert (sample.header_row, sample.sheet_names) == (1, [])
-    assert sample.headers == [
-        "Артикул",
-        "Название",
-        "Цена",
-        "Количество",
-        "Наличие",
-        "Фото",
-    ]
+    assert sample.headers == RUSSIAN_HEADERS
     suggestions = suggest_columns(sample.headers, sample.rows)
     assert kinds(suggestions) == [
         "field",

@@ -72,7 +72,7 @@ registry.category("web_tour.tours").add("stock_marketplace_feed_sample_tour", {
             trigger: ".o_marketplace_feed_preview th:contains('Код_товару') ~ th:contains('Наявність')",
         },
         {
-            trigger: ".o_marketplace_feed_preview td:contains('SAMPLE-1')",
+            trigger: ".o_marketplace_feed_preview td:contains('TOUR-1')",
         },
     ],
 });
