@@ -22,7 +22,7 @@ class PartState:
     """What the next part needs of the earlier ones (plain values, kept by
     the caller between units of work), and what they had to change."""
 
-    width: int = 0  # columns
+    width: int | None = None  # columns; None until the header is written
     rows: int = 0  # product rows
     size: int = 0  # bytes of the text so far (the file, or the XLSX sheet)
     crc: int = 0  # their CRC-32
@@ -45,7 +45,7 @@ class PartWriter:
         self._compressor = deflate.compressor()
 
     def write_header(self, headers):
-        if self.state.width:
+        if self.state.width is not None:
             raise RuntimeError("the header is written once, in the first part")
         self._write(self._writer.header(headers))
         self.state.width = len(headers)

@@ -14,7 +14,9 @@ from writers import (
     EXTENSIONS,
     FeedOptions,
     FeedTooLargeError,
+    PartWriter,
     WriteReport,
+    assemble,
     join_values,
     open_writer,
 )
@@ -24,11 +26,12 @@ FILE_TYPES = ("csv", "xlsx", "xls")
 
 
 def test_extensions_and_content_types():
-    assert EXTENSIONS == {"csv": "csv", "xlsx": "xlsx", "xls": "xls"}
+    assert EXTENSIONS == {"csv": "csv", "xlsx": "xlsx", "xls": "xls", "xml": "xml"}
     assert CONTENT_TYPES == {
         "csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "xls": "application/vnd.ms-excel",
+        "xml": "application/xml",
     }
 
 
@@ -211,23 +214,37 @@ def test_fit_cell_counts_utf16_units():
 
 @pytest.mark.parametrize("file_type", FILE_TYPES)
 def test_protocol_errors(file_type):
-    writer = open_writer(io.BytesIO(), FeedOptions(file_type=file_type))
+    options = FeedOptions(file_type=file_type)
     with pytest.raises(RuntimeError):
-        writer.write_rows([["x"]])
-    writer.write_header(["a", "b"])
+        open_writer(options).rows([["x"]])
+    first = PartWriter(io.BytesIO(), options)
     with pytest.raises(RuntimeError):
-        writer.write_header(["a", "b"])
+        first.write_rows([["x"]])
+    first.write_header(["a", "b"])
+    with pytest.raises(RuntimeError):
+        first.write_header(["a", "b"])
     with pytest.raises(ValueError):
-        writer.write_rows([["only one"]])
+        first.write_rows([["only one"]])
+    later = PartWriter(io.BytesIO(), options, first.close())
+    with pytest.raises(RuntimeError):
+        later.write_header(["a", "b"])
     with pytest.raises(ValueError):
-        writer.write_rows([["a", "b", "c"]])
-    writer.close()
+        later.write_rows([["a", "b", "c"]])
+    with pytest.raises(ValueError):
+        open_writer(options, width=2, rows_before=5).rows([["a"]])
+    no_column = PartWriter(io.BytesIO(), options)
+    no_column.write_header([])
+    with pytest.raises(RuntimeError):
+        no_column.write_header(["a"])
 
 
+@pytest.mark.parametrize("parts", [1, 3])
 @pytest.mark.parametrize("file_type", FILE_TYPES)
-def test_report_counts_rows_over_batches(feed, file_type):
+def test_report_counts_rows_over_batches(feed, file_type, parts):
     batches = [[[i, f"p{i}"] for i in range(n)] for n in (3, 0, 1500, 1)]
-    _data, report = feed.generate(file_type, ["id", "name"], batches=batches)
+    _data, report = feed.generate(
+        file_type, ["id", "name"], batches=batches, parts=parts
+    )
     assert report == WriteReport(rows=1504)
 
 
@@ -239,30 +256,51 @@ def test_rows_from_a_generator(feed, file_type):
 
 
 @pytest.mark.parametrize("file_type", FILE_TYPES)
-def test_writers_run_side_by_side(file_type):
-    """Independent writers keep their own counts and files."""
-    streams = [io.BytesIO(), io.BytesIO()]
+def test_writers_run_side_by_side(feed, file_type):
+    """Independent part writers, used in turn, keep their own counts and
+    files."""
     options = FeedOptions(file_type=file_type, encoding="cp1251")
-    writers = [open_writer(stream, options) for stream in streams]
+    streams = [io.BytesIO(), io.BytesIO()]
+    writers = [PartWriter(stream, options) for stream in streams]
     for writer in writers:
         writer.write_header(["name"])
     writers[0].write_rows([["😀😀"]])
     writers[1].write_rows([["ok"], ["😀"]])
-    reports = [writer.close() for writer in writers]
-    assert [r.rows for r in reports] == [1, 2]
+    states = [writer.close() for writer in writers]
+    assert [state.rows for state in states] == [1, 2]
     # cp1251 CSV and XLS replace the emoji; XLSX stores them.
     expected = [0, 0] if file_type == "xlsx" else [2, 1]
-    assert [r.replaced_chars for r in reports] == expected
-    assert streams[0].getvalue() != streams[1].getvalue()
+    assert [state.replaced_chars for state in states] == expected
+    files = []
+    for stream, state in zip(streams, states, strict=True):
+        out = io.BytesIO()
+        assemble(options, ["name"], state, [stream.getvalue()], out)
+        files.append(out.getvalue())
+    read = {
+        "csv": lambda data: feed.csv_rows(data, encoding="cp1251"),
+        "xlsx": feed.xlsx_rows,
+        "xls": feed.xls_rows,
+    }[file_type]
+    emoji = "😀" if file_type == "xlsx" else "?"
+    assert read(files[0]) == [["name"], [emoji * 2]]
+    assert read(files[1]) == [["name"], ["ok"], [emoji]]
 
 
-def test_csv_writers_in_threads_keep_their_own_counts():
+def test_csv_part_writers_in_threads_keep_their_own_counts():
+    options = FeedOptions(encoding="cp1251")
+
     def job(n):
-        writer = open_writer(io.BytesIO(), FeedOptions(encoding="cp1251"))
-        writer.write_header(["name"])
-        for _batch in range(20):
-            writer.write_rows([["😀" * n]] * 50)
-        return writer.close().replaced_chars
+        state = None
+        for _part in range(4):
+            writer = PartWriter(io.BytesIO(), options, state)
+            if state is None:
+                writer.write_header(["name"])
+            for _batch in range(5):
+                writer.write_rows([["😀" * n]] * 50)
+            state = writer.close()
+        return state.rows, state.replaced_chars
 
     with ThreadPoolExecutor(4) as pool:
-        assert list(pool.map(job, range(1, 9))) == [n * 1000 for n in range(1, 9)]
+        assert list(pool.map(job, range(1, 9))) == [
+            (1000, n * 1000) for n in range(1, 9)
+        ]

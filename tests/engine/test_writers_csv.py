@@ -3,12 +3,14 @@
 
 import codecs
 import datetime
+import gzip
 import io
 from decimal import Decimal
 
 import pytest
 
-from writers import FeedOptions, open_writer
+from writers import FeedOptions, PartWriter, assemble
+from writers.deflate import inflate
 
 HEADER = ["Код_товару", "Назва_позиції", "Ціна", "Наявність"]
 ROW = ["SKU-1", "Футболка чоловіча", Decimal("12.50"), True]
@@ -72,10 +74,11 @@ def test_utf8_has_no_bom(feed):
     assert data == "Назва\r\nЇ\r\n".encode()
 
 
-def test_utf8_sig_bom_once(feed):
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_utf8_sig_bom_once(feed, parts):
     batches = [[["a"]], [["б"]] * 1200, [["c"]]]
     data, _report = feed.generate(
-        "csv", ["Назва"], batches=batches, encoding="utf-8-sig"
+        "csv", ["Назва"], batches=batches, parts=parts, encoding="utf-8-sig"
     )
     assert data.startswith(codecs.BOM_UTF8 + "Назва".encode())
     assert data.count(codecs.BOM_UTF8) == 1
@@ -189,22 +192,44 @@ def test_single_empty_field_row_is_not_an_empty_line(feed):
     assert feed.csv_rows(data) == [["only"], [""], [""], ["x"]]
 
 
-def test_data_is_streamed_not_accumulated():
-    stream = io.BytesIO()
-    writer = open_writer(stream, FeedOptions(file_type="csv"))
+def test_a_part_holds_only_its_own_rows():
+    """A part's fragment is its own rows, DEFLATE-compressed: nothing of the
+    earlier parts is kept or written again."""
+    options = FeedOptions(file_type="csv")
+    streams = [io.BytesIO() for _part in range(3)]
+    writer = PartWriter(streams[0], options)
     writer.write_header(["n"])
+    writer = PartWriter(streams[1], options, writer.close())
     writer.write_rows([i] for i in range(2500))
-    assert stream.getvalue().endswith(b"\r\n2499\r\n")
+    writer = PartWriter(streams[2], options, writer.close())
     writer.write_rows([["last"]])
-    assert stream.getvalue().endswith(b"\r\nlast\r\n")
-    assert writer.close().rows == 2501
+    state = writer.close()
+    fragments = [inflate(stream.getvalue()) for stream in streams]
+    assert fragments == [
+        b"n\r\n",
+        b"".join(b"%d\r\n" % i for i in range(2500)),
+        b"last\r\n",
+    ]
+    assert len(streams[1].getvalue()) < len(fragments[1]) // 2
+    assert (state.rows, state.size) == (2501, sum(map(len, fragments)))
 
 
-def test_writes_to_a_real_file(tmp_path):
-    path = tmp_path / "feed.csv"
-    with path.open("wb") as stream:
-        writer = open_writer(stream, FeedOptions(encoding="utf-8-sig", delimiter=";"))
-        writer.write_header(["Назва", "Ціна"])
-        writer.write_rows([["Чай", Decimal("9.90")]])
-        writer.close()
-    assert path.read_bytes() == codecs.BOM_UTF8 + "Назва;Ціна\r\nЧай;9.90\r\n".encode()
+def test_writes_to_real_files(tmp_path):
+    """Parts in files of their own, joined into the file and its gzip copy."""
+    options = FeedOptions(encoding="utf-8-sig", delimiter=";")
+    header, state = ["Назва", "Ціна"], None
+    for index, rows in enumerate([[], [["Чай", Decimal("9.90")]], [["Кава", 12]]]):
+        with (tmp_path / f"part{index}").open("wb") as stream:
+            writer = PartWriter(stream, options, state)
+            if state is None:
+                writer.write_header(header)
+            writer.write_rows(rows)
+            state = writer.close()
+    path, gzip_path = tmp_path / "feed.csv", tmp_path / "feed.csv.gz"
+    with path.open("wb") as stream, gzip_path.open("wb") as gzip_stream:
+        fragments = (tmp_path.joinpath(f"part{i}").read_bytes() for i in range(3))
+        assemble(options, header, state, fragments, stream, gzip_stream)
+    expected = codecs.BOM_UTF8 + "Назва;Ціна\r\nЧай;9.90\r\nКава;12\r\n".encode()
+    assert path.read_bytes() == expected
+    with gzip.open(gzip_path) as unzipped:
+        assert unzipped.read() == expected

@@ -9,7 +9,7 @@ import pytest
 import xlrd
 import xlwt
 
-from writers import FeedOptions, FeedTooLargeError, open_writer
+from writers import FeedOptions, FeedTooLargeError, PartWriter, open_writer
 from writers.formatting import CELL_LIMIT
 
 
@@ -119,10 +119,11 @@ def test_256_columns_fit(feed):
 
 
 def test_257_columns_raise():
-    writer = open_writer(io.BytesIO(), FeedOptions(file_type="xls"))
+    writer = PartWriter(io.BytesIO(), FeedOptions(file_type="xls"))
     with pytest.raises(FeedTooLargeError) as caught:
         writer.write_header([f"c{i}" for i in range(257)])
     assert (caught.value.kind, caught.value.limit) == ("columns", 256)
+    assert writer.state.width is None
 
 
 def test_last_sheet_row_fits(feed):
@@ -135,12 +136,10 @@ def test_last_sheet_row_fits(feed):
 
 
 def test_too_many_rows_raise_as_soon_as_they_overflow():
+    """The writer of a later part, 4 rows written before it."""
     header_row = 65_530
-    writer = open_writer(
-        io.BytesIO(), FeedOptions(file_type="xls", header_row=header_row)
-    )
-    writer.write_header(["n"])
-    writer.write_rows([[i] for i in range(4)])
+    options = FeedOptions(file_type="xls", header_row=header_row)
+    writer = open_writer(options, width=1, rows_before=4)
     consumed = []
 
     def rows():
@@ -149,23 +148,28 @@ def test_too_many_rows_raise_as_soon_as_they_overflow():
             yield [i]
 
     with pytest.raises(FeedTooLargeError) as caught:
-        writer.write_rows(rows())
+        writer.rows(rows())
     assert (caught.value.kind, caught.value.limit) == ("rows", 65_536 - header_row)
     assert consumed == [4, 5, 6]  # the 7th product row does not fit
-    assert writer.report.rows == 6
+    assert writer.report.rows == 2
 
 
-def test_header_on_the_last_sheet_row():
-    writer = open_writer(io.BytesIO(), FeedOptions(file_type="xls", header_row=65_536))
+def test_header_on_the_last_sheet_row(feed):
+    options = FeedOptions(file_type="xls", header_row=65_536)
+    writer = PartWriter(io.BytesIO(), options)
     writer.write_header(["n"])
+    state = writer.close()
     with pytest.raises(FeedTooLargeError) as caught:
-        writer.write_rows([[1]])
+        PartWriter(io.BytesIO(), options, state).write_rows([[1]])
     assert (caught.value.kind, caught.value.limit) == ("rows", 0)
+    data, report = feed.generate("xls", ["n"], [], header_row=65_536)
+    assert feed.xls_rows(data)[-1] == ["n"] and report.rows == 0
 
 
-def test_many_rows_over_batches(feed):
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_many_rows_over_batches(feed, parts):
     batches = [[[i, f"name {i}"] for i in range(s, s + 900)] for s in (0, 900, 1800)]
-    data, report = feed.generate("xls", ["id", "name"], batches=batches)
+    data, report = feed.generate("xls", ["id", "name"], batches=batches, parts=parts)
     rows = feed.xls_rows(data)
     assert len(rows) == 2701 and report.rows == 2700
     assert rows[1] == [0, "name 0"] and rows[-1] == [2699, "name 2699"]

@@ -8,9 +8,10 @@ import zipfile
 from decimal import Decimal
 
 import pytest
+from openpyxl.worksheet import _writer as openpyxl_writer
 from openpyxl.worksheet._writer import ALL_TEMP_FILES
 
-from writers import FeedOptions, FeedTooLargeError, open_writer
+from writers import FeedOptions, FeedTooLargeError, PartWriter, assemble, open_writer
 from writers.formatting import CELL_LIMIT
 
 
@@ -132,48 +133,99 @@ def test_long_formula_like_text_truncated_and_text(feed):
 
 
 def test_column_limit():
-    writer = open_writer(io.BytesIO(), FeedOptions(file_type="xlsx"))
+    writer = PartWriter(io.BytesIO(), FeedOptions(file_type="xlsx"))
     with pytest.raises(FeedTooLargeError) as caught:
         writer.write_header(["c"] * 16_385)
     assert (caught.value.kind, caught.value.limit) == ("columns", 16_384)
+    assert writer.state.width is None
 
 
-def test_many_rows_over_batches(feed):
+def test_last_sheet_row_fits_and_the_next_raises():
+    """Row 1,048,576 is written; the next row raises as soon as it comes."""
+    writer = open_writer(FeedOptions(file_type="xlsx"), width=1, rows_before=1_048_574)
+    part = writer.rows([["last"]])
+    assert b'<row r="1048576"><c r="A1048576" t="inlineStr">' in part
+    consumed = []
+
+    def rows():
+        for i in range(5):
+            consumed.append(i)
+            yield [i]
+
+    with pytest.raises(FeedTooLargeError) as caught:
+        writer.rows(rows())
+    assert (caught.value.kind, caught.value.limit) == ("rows", 1_048_575)
+    assert consumed == [0] and writer.report.rows == 1
+
+
+@pytest.mark.parametrize("parts", [1, 2, 3])
+def test_many_rows_over_batches(feed, parts):
     batches = [
         [[i, f"name {i}", i / 2] for i in range(start, start + 700)]
         for start in (0, 700, 1400)
     ]
-    data, report = feed.generate("xlsx", ["id", "name", "half"], batches=batches)
+    data, report = feed.generate(
+        "xlsx", ["id", "name", "half"], batches=batches, parts=parts
+    )
     rows = feed.xlsx_rows(data)
     assert len(rows) == 2101 and report.rows == 2100
     assert rows[-1] == [2099, "name 2099", 1049.5]
 
 
-def test_writes_to_a_real_file(tmp_path, feed):
+def test_writes_to_real_files(tmp_path, feed):
+    """Parts in files of their own, assembled into the workbook's file."""
+    options = FeedOptions(file_type="xlsx", sheet_name="Feed")
+    state = None
+    for index, rows in enumerate([[], [[1]], [[2], [3]]]):
+        with (tmp_path / f"part{index}").open("wb") as stream:
+            writer = PartWriter(stream, options, state)
+            if state is None:
+                writer.write_header(["a"])
+            writer.write_rows(rows)
+            state = writer.close()
     path = tmp_path / "feed.xlsx"
     with path.open("wb") as stream:
-        writer = open_writer(stream, FeedOptions(file_type="xlsx", sheet_name="Feed"))
-        writer.write_header(["a"])
-        writer.write_rows([[1]])
-        writer.close()
-    assert feed.xlsx_rows(path.read_bytes()) == [["a"], [1]]
+        fragments = (tmp_path.joinpath(f"part{i}").read_bytes() for i in range(3))
+        assemble(options, ["a"], state, fragments, stream)
+    assert feed.xlsx_rows(path.read_bytes()) == [["a"], [1], [2], [3]]
 
 
-@pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
-@pytest.mark.parametrize("rows", [None, [], [["x"]] * 3])
-def test_dropped_writer_leaves_no_temporary_file(rows):
+@pytest.fixture
+def temporary_files(monkeypatch):
+    """The openpyxl temporary files created meanwhile."""
+    created = []
+    create = openpyxl_writer.create_temporary_file
+
+    def recording(*args, **kwargs):
+        created.append(create(*args, **kwargs))
+        return created[-1]
+
+    monkeypatch.setattr(openpyxl_writer, "create_temporary_file", recording)
+    return created
+
+
+def test_no_temporary_file_is_left(temporary_files):
+    """No step of a generation leaves an openpyxl temporary file behind, so a
+    unit of work that stops between two steps leaves none either."""
     before = set(ALL_TEMP_FILES)
-    writer = open_writer(io.BytesIO(), FeedOptions(file_type="xlsx", header_row=2))
-    if rows is not None:
-        writer.write_header(["a"])
-        writer.write_rows(rows)
-    (path,) = set(ALL_TEMP_FILES) - before
-    assert os.path.exists(path)
-    del writer  # e.g. an error on the Odoo side between two batches
-    assert not os.path.exists(path) and path not in ALL_TEMP_FILES
+    options = FeedOptions(file_type="xlsx", header_row=2)
 
+    def no_file_left():
+        assert set(ALL_TEMP_FILES) == before
+        assert not [path for path in temporary_files if os.path.exists(path)]
 
-def test_closed_writer_leaves_no_temporary_file(feed):
-    before = set(ALL_TEMP_FILES)
-    feed.generate("xlsx", ["a"], [["x"]])
-    assert set(ALL_TEMP_FILES) == before
+    dropped = PartWriter(io.BytesIO(), options)
+    no_file_left()
+    dropped.write_header(["a"])
+    dropped.write_rows([["x"]] * 3)
+    no_file_left()
+    del dropped  # e.g. an error on the Odoo side between two batches
+    first = PartWriter(io.BytesIO(), options)
+    first.write_header(["a"])
+    second = PartWriter(io.BytesIO(), options, first.close())
+    second.write_rows([["y"]])
+    state = second.close()
+    no_file_left()
+    fragments = [first.stream.getvalue(), second.stream.getvalue()]
+    assemble(options, ["a"], state, fragments, io.BytesIO())
+    no_file_left()
