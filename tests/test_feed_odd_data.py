@@ -45,13 +45,13 @@ class TestFeedOddData(MarketplaceFeedCase):
         ):
             with self.subTest(delimiter=key):
                 self.feed.csv_delimiter = key
-                content, _stats = self.feed._generate()
+                content, _stats = self._generate(self.feed)
                 rows = self._read_csv(content, delimiter=delimiter)
                 self.assertEqual(self._names_by_code(rows), self._expected())
 
     def test_windows_1251_replaces_and_reports(self):
         self.feed.csv_encoding = "cp1251"
-        content, stats = self.feed._generate()
+        content, stats = self._generate(self.feed)
         rows = self._read_csv(content, encoding="cp1251")
         self.assertEqual(self._names_by_code(rows)["ODD-7"], "Чохол ? для телефону")
         self.assertIn(
@@ -60,7 +60,7 @@ class TestFeedOddData(MarketplaceFeedCase):
 
     def test_xlsx_keeps_text_as_text(self):
         self.feed.file_type = "xlsx"
-        rows = self._read_xlsx(self.feed._generate()[0])
+        rows = self._read_xlsx(self._generate(self.feed)[0])
         names = {row[0]: row[1] for row in rows[1:] if str(row[0]).startswith("ODD-")}
         self.assertEqual(names["ODD-3"], '=HYPERLINK("http://x")', "never a formula")
         self.assertEqual(names["ODD-4"], "+380 phone")
@@ -68,7 +68,7 @@ class TestFeedOddData(MarketplaceFeedCase):
 
     def test_xls_reads_back(self):
         self.feed.file_type = "xls"
-        rows = self._read_xls(self.feed._generate()[0])
+        rows = self._read_xls(self._generate(self.feed)[0])
         names = {row[0]: row[1] for row in rows[1:] if str(row[0]).startswith("ODD-")}
         self.assertEqual(names["ODD-3"], '=HYPERLINK("http://x")')
         self.assertEqual(names["ODD-1"], "Line one\r\nline two\nthree")
@@ -85,7 +85,7 @@ class TestFeedOddData(MarketplaceFeedCase):
                 ],
             }
         )
-        content, stats = self.feed._generate()
+        content, stats = self._generate(self.feed)
         rows = self._read_xlsx(content)
         cell = next(row[1] for row in rows[1:] if row[0] == "ODD-0")
         self.assertEqual(len(cell), 32_767)
@@ -99,7 +99,7 @@ class TestFeedOddData(MarketplaceFeedCase):
             self._column("Images", "images"),
             self._column("Cost", "price", price_source="standard_price"),
         ]
-        rows = self._read_csv(self.feed._generate()[0])
+        rows = self._read_csv(self._generate(self.feed)[0])
         row = next(row for row in rows[1:] if row[0] == "ODD-5")
         self.assertEqual(row[3:], ["", "", "0.00"])
 
@@ -107,5 +107,5 @@ class TestFeedOddData(MarketplaceFeedCase):
         empty = self.env["stock.warehouse"].create({"name": "Feed WH C", "code": "FWC"})
         self.feed.warehouse_ids = [(4, empty.id)]
         empty.action_archive()
-        rows = self._rows_by_code(self._read_csv(self.feed._generate()[0]))
+        rows = self._rows_by_code(self._read_csv(self._generate(self.feed)[0]))
         self.assertEqual(rows["FEED-A"][2], "5")

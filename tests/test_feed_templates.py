@@ -19,12 +19,8 @@ class TestFeedTemplates(MarketplaceFeedCase):
         self.feed.action_apply_template()
         return template
 
-    def _generated(self):
-        content, stats = self.feed._generate()
-        return content, stats
-
     def _csv_rows(self, delimiter):
-        content, stats = self._generated()
+        content, stats = self._generate(self.feed)
         rows = self._read_csv(content, delimiter=delimiter)
         return rows, {row[0]: row for row in rows[1:]}, stats
 
@@ -45,7 +41,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
 
     def test_prom_xlsx(self):
         self._apply("marketplace_feed_template_prom")
-        rows = self._read_xlsx(self._generated()[0])
+        rows = self._read_xlsx(self._generate(self.feed)[0])
         self.assertEqual(
             rows[0][:6],
             [
@@ -66,7 +62,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
 
     def test_google_merchant_tab_separated(self):
         self._apply("marketplace_feed_template_google")
-        content = self._generated()[0]
+        content = self._generate(self.feed)[0]
         self.assertTrue(content.startswith(b"id\ttitle\tdescription\tlink\t"))
         rows, by_code, stats = self._csv_rows("\t")
         header = rows[0]
@@ -105,7 +101,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
 
     def test_woocommerce_csv(self):
         self._apply("marketplace_feed_template_woocommerce")
-        content = self._generated()[0]
+        content = self._generate(self.feed)[0]
         rows = self._read_csv(content)
         header = rows[0]
         self.assertIn("In stock?", header)
@@ -151,4 +147,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
         headers, rows = self.feed._get_preview_rows(limit=2)
         self.assertEqual(headers, ["Code", "Name", "Quantity"])
         self.assertEqual(len(rows), 2)
-        self.assertFalse(self.feed.attachment_id, "preview leaves the link alone")
+        self.assertFalse(
+            self.env["marketplace.feed.file"].search([("feed_id", "=", self.feed.id)]),
+            "preview leaves the link alone: no file, none queued",
+        )
