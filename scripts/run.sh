@@ -8,7 +8,8 @@
 # PostgreSQL left running by a killed make run.
 # `make pot` (scripts/run.sh pot): export the add-on's terms to
 # i18n/stock_marketplace_feed.pot (POT=path: elsewhere) from a throwaway
-# database without demo data.
+# database without demo data, with the modules the Odoo suite installs beside
+# the add-on (TEST_WITH, website_sale: its rating field is the add-on's too).
 # `make bench` (scripts/run.sh bench [args]): run scripts/bench.py against a
 # cluster kept in .bench/, its settings in PGHOST/PGPORT/PGUSER, ODOO_RC and
 # ODOO_ADDONS_PATH.
@@ -110,8 +111,9 @@ pot)
     copy_addon "$TMP/addons/$MODULE"
     ADDONS_DIR=$TMP/addons
     write_odoo_conf "$TMP/odoo.conf" "" "$TMP/data" "$(free_port)"
-    say "installing $MODULE without demo data into a throwaway database"
-    "$PYTHON" -m odoo -c "$TMP/odoo.conf" -d pot -i "$MODULE" --without-demo=all \
+    with=${TEST_WITH-website_sale}
+    say "installing $MODULE${with:+ and $with} without demo data into a throwaway database"
+    "$PYTHON" -m odoo -c "$TMP/odoo.conf" -d pot -i "$MODULE${with:+,$with}" --without-demo=all \
         --stop-after-init --log-level=warn || die "installing $MODULE failed (output above)"
     "$PYTHON" -m odoo -c "$TMP/odoo.conf" -d pot --modules="$MODULE" \
         --i18n-export="$POT" --log-level=warn || die "exporting the terms failed (output above)"
