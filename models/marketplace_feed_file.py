@@ -317,6 +317,12 @@ class MarketplaceFeedFile(models.Model):
                 "started_date": self.started_date or now,
             }
         )
+        # Odoo counts a call its limits end as a timeout, and disables a job
+        # after repeated ones, unless the call had progress: this
+        # generation's committed parts are kept, so it has.
+        self.env["ir.cron"]._notify_progress(
+            done=max(1, self.rows_written + self.rows_skipped), remaining=1
+        )
         self._commit()
         if self.attempts > MAX_ATTEMPTS:
             self._record_failure(
@@ -456,7 +462,7 @@ class MarketplaceFeedFile(models.Model):
         self.ensure_one()
         options = FeedOptions(**self.writer_options)
         state = PartState(**self.part_state)
-        fragments = (part.raw for part in self.part_ids.sorted("id"))
+        fragments = self._iter_part_contents()
         with self._new_file() as (stream, path), self._new_file() as (gz, gz_path):
             joined = open_writer(options).joined
             report = assemble(
@@ -498,6 +504,13 @@ class MarketplaceFeedFile(models.Model):
             )
         )
         self._clean_older_files()
+
+    def _iter_part_contents(self):
+        """The parts' fragments in order, one in memory at a time."""
+        for part in self.part_ids.sorted("id"):
+            part = part.with_prefetch()  # not the other parts' contents too
+            yield part.raw
+            part.invalidate_recordset(["raw", "datas"])
 
     def _new_file(self):
         """A temporary file in the filestore's folder, so that it becomes an

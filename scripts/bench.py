@@ -5,7 +5,9 @@
 `make bench` runs it in full, `make bench ARGS=--quick` on 10,000 variants
 with a short load test. The harness (scripts/run.sh bench) starts PostgreSQL
 in .bench/ and passes PGHOST, PGPORT, PGUSER, ODOO_RC and ODOO_ADDONS_PATH.
-Options: --quick, --rebuild (build the database again), --no-load, --port.
+Options: --quick, --rebuild (build the database again), --no-load, --port,
+--health (only the feed health step: 1,000,000 fetch rows of one feed, the
+time its form takes to read; .bench/health-results[-quick].txt).
 
  1. Builds the database marketplace_feed_bench once: the add-on installed
     without demo data, then 20,000 templates x 5 sizes, 410 categories in 3
@@ -95,6 +97,11 @@ MODES = {
         soak=10_000,
         soak_clients=10,
         results="results.txt",
+    ),
+    "huge": SimpleNamespace(
+        db="marketplace_feed_bench_huge",
+        products=1_000_000,
+        results="results-huge.json",
     ),
     "quick": SimpleNamespace(
         db="marketplace_feed_bench_quick",
@@ -196,6 +203,31 @@ def addon_hash():
 
 
 # 1. Catalogue
+
+
+def filestore(db):
+    from odoo.tools import config
+
+    return Path(config.filestore(db))
+
+
+def feed_path(db, feed_id):
+    """The public path of a feed's link."""
+    with registry(db).cursor() as cr:
+        feed = superuser_env(cr)["marketplace.feed"].browse(feed_id)
+        return f"/marketplace-feed/{feed._get_public_slug()}/" + quote(
+            feed.full_file_name
+        )
+
+
+def expected_rows(db, feed_id):
+    """The product rows a feed's file must hold (zero stock included)."""
+    with registry(db).cursor() as cr:
+        feed = superuser_env(cr)["marketplace.feed"].browse(feed_id)
+        generation = feed._get_generation_env_feed()
+        return generation.env["product.product"].search_count(
+            generation._get_products_domain()
+        )
 
 
 def copy_rows(cr, table, source, overrides, skip=()):
@@ -646,46 +678,35 @@ def measured(function):
     return result, seconds, (proc_kb("VmHWM") - before) / 1024
 
 
-def sample_children_peak_rss(peaks, stop):
-    """Until ``stop``, every 20 ms: {pid: VmHWM in kB} of this process's
-    writer processes (`python -m writers`: their peak RSS since they started
-    that program, not the copy of this process before it)."""
-    children = f"/proc/self/task/{threading.main_thread().native_id}/children"
-    while not stop.wait(0.02):
-        with open(children, encoding="ascii") as pids:
-            for pid in pids.read().split():
-                try:
-                    with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                        if b"\0-m\0writers\0" not in cmdline.read():
-                            continue
-                    with open(f"/proc/{pid}/status", encoding="ascii") as status:
-                        found = re.search(r"^VmHWM:\s+(\d+) kB", status.read(), re.M)
-                except FileNotFoundError:  # ended meanwhile
-                    continue
-                if found:
-                    peaks[pid] = max(peaks.get(pid, 0), int(found.group(1)))
+def generate_through_the_job(env, feed_id, unit_seconds=None):
+    """Queue a generation of the feed and run the background job's units of
+    work on it in this process, each as long as the scheduled action gives
+    one under Odoo's default limits: (file record, units)."""
+    files = env["marketplace.feed.file"]
+    feed = env["marketplace.feed"].browse(feed_id)
+    feed._queue_generation(force=True)
+    file = files.search([("feed_id", "=", feed_id), ("state", "=", "queued")])
+    units = 0
+    while file.state in ("queued", "running"):
+        file._run_unit(time.monotonic() + (unit_seconds or files._get_unit_seconds()))
+        units += 1
+    if file.state != "done":
+        raise RuntimeError(f"generation of feed {feed_id} failed: {file.error}")
+    return file, units
 
 
 def child_ours(env, spec):
-    """The add-on's generation of a feed file, as the feed's responsible."""
-    feed = env["marketplace.feed"].browse(spec["feed_id"])
-    peaks, stop = {}, threading.Event()
-    sampler = threading.Thread(target=sample_children_peak_rss, args=(peaks, stop))
-    sampler.start()
-    try:
-        (content, stats), seconds, growth = measured(feed._generate)
-    finally:
-        stop.set()
-        sampler.join()
-    # The file is written by a child process (ProcessWriter): its whole peak
-    # RSS counts.
-    writer_mb = sum(peaks.values()) / 1024
+    """The add-on's generation of a feed file, as the feed's responsible,
+    through the background job's units of work (committed as they go)."""
+    (file, units), seconds, growth = measured(
+        lambda: generate_through_the_job(env, spec["feed_id"])
+    )
     return {
-        "rows": stats["rows"],
-        "bytes": len(content),
+        "rows": file.rows_written,
+        "bytes": file.file_size,
         "seconds": seconds,
-        "mb": growth + writer_mb,
-        "writer_mb": writer_mb,
+        "mb": growth,
+        "units": units,
     }
 
 
@@ -736,7 +757,11 @@ def child_writers(env, spec):
     cells through bare openpyxl / csv and through our writers."""
     from openpyxl import Workbook
 
-    from odoo.addons.stock_marketplace_feed.writers import FeedOptions, open_writer
+    from odoo.addons.stock_marketplace_feed.writers import (
+        FeedOptions,
+        PartWriter,
+        assemble,
+    )
 
     feed = env["marketplace.feed"].browse(spec["feed_id"])
     headers = feed.column_ids.mapped("header")
@@ -766,7 +791,9 @@ def child_writers(env, spec):
     )
     started = time.perf_counter()
     rows = [
-        row for batch in feed._iter_rows(feed._new_generation_stats()) for row in batch
+        row
+        for batch, _last_id in feed._iter_rows(feed._new_generation_stats())
+        for row in batch
     ]
     reading = time.perf_counter() - started
     # openpyxl would store Decimal as is; ours writes floats: give it floats.
@@ -786,12 +813,12 @@ def child_writers(env, spec):
 
     def ours(file_type):
         def write(stream):
-            writer = open_writer(
-                stream, FeedOptions(file_type=file_type, sheet_name="P")
-            )
+            options = FeedOptions(file_type=file_type, sheet_name="P")
+            part = io.BytesIO()
+            writer = PartWriter(part, options)
             writer.write_header(headers)
             writer.write_rows(rows)
-            writer.close()
+            assemble(options, headers, writer.close(), [part.getvalue()], stream)
 
         return write
 
@@ -871,30 +898,29 @@ def run_generations(mode, info, feed_ids):
 
 
 def store_feed_file(db, feed_id):
-    """Generate and store the CSV feed the link serves (action_generate), and
-    the same bytes as a plain attachment with an access token for Odoo's
-    /web/content. Returns the figures and both paths."""
+    """Generate and publish the CSV feed the link serves (the background
+    job's units), and the same bytes as a plain attachment with an access
+    token for Odoo's /web/content. Returns the figures and both paths."""
     with registry(db).cursor() as cr:
         env = superuser_env(cr)
         feed = env["marketplace.feed"].browse(feed_id)
         started = time.perf_counter()
-        feed.action_generate()
-        env.flush_all()
+        file, _units = generate_through_the_job(env, feed_id)
         seconds = time.perf_counter() - started
         attachments = env["ir.attachment"]
         attachments.search([("name", "=", "bench-web-content.csv")]).unlink()
         plain = attachments.create(
             {
                 "name": "bench-web-content.csv",
-                "raw": feed.attachment_id.raw,
+                "raw": file.attachment_id.raw,
                 "mimetype": "text/csv",
             }
         )
         return {
             "seconds": seconds,
-            "rows": feed.rows_written,
-            "bytes": feed.attachment_id.file_size,
-            "gzip_bytes": feed.gzip_attachment_id.file_size,
+            "rows": file.rows_written,
+            "bytes": file.attachment_id.file_size,
+            "gzip_bytes": file.gzip_attachment_id.file_size,
             "feed_path": f"/marketplace-feed/{feed._get_public_slug()}/"
             + quote(feed.full_file_name),
             "odoo_path": f"/web/content/{plain.id}?access_token="
@@ -1098,6 +1124,130 @@ class ForeignCpu:
         self.stopped.set()
 
 
+# Feed health (--health)
+
+HEALTH_FEED = FEED_PREFIX + "fetch health"
+HEALTH_ROWS = 1_000_000  # fetch log rows of the one feed, over 90 days
+HEALTH_STATUSES = [200, 304, 304, 304, 304, 304, 304, 304, 404, 503]  # 1 row in 10
+HEALTH_AGENTS = [
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+]
+
+
+def timed(env, function, runs=5):
+    """Seconds of the first call, and the median of ``runs`` more, each with
+    the ORM's cache emptied."""
+    seconds = []
+    for _run in range(runs + 1):
+        env.invalidate_all()
+        started = time.perf_counter()
+        function()
+        seconds.append(time.perf_counter() - started)
+    return seconds[0], sorted(seconds[1:])[runs // 2]
+
+
+def run_health(db, info):
+    """Give one feed 1,000,000 fetch rows over 90 days (one INSERT from
+    generate_series; 200, 304 mostly, 404, 503), then time what opening its
+    form reads (all the form's fields: the chart, last fetch, median
+    interval, fetch count), the feeds list's health counters and the health
+    check cron. Returns the figures."""
+    from odoo import Command
+
+    with registry(db).cursor() as cr:
+        env = superuser_env(cr, **QUIET)
+        feeds = env["marketplace.feed"]
+        feeds.search([("name", "=", HEALTH_FEED)]).unlink()
+        feed = feeds.create(
+            {
+                "name": HEALTH_FEED,
+                "company_id": info["company_id"],
+                "user_id": env.ref("base.user_admin").id,
+                "warehouse_ids": [Command.set(info["warehouse_ids"])],
+                "file_type": "csv",
+                "enabled": True,
+                "fetch_alert_hours": 1,
+                "column_ids": [
+                    Command.create(
+                        {"header": "sku", "kind": "field", "field_path": "default_code"}
+                    )
+                ],
+            }
+        )
+        robots = [
+            env["marketplace.feed.fetch"]._get_robot_name(a) for a in HEALTH_AGENTS
+        ]
+        started = time.monotonic()
+        cr.execute(
+            """
+            INSERT INTO marketplace_feed_fetch (
+                feed_id, company_id, status_code, bytes_sent, ip_address,
+                user_agent, robot_name, create_uid, create_date, write_uid,
+                write_date
+            )
+            SELECT %(feed)s, %(company)s,
+                   (%(statuses)s::int[])[1 + n %% 10],
+                   0, '192.0.2.1', (%(agents)s::varchar[])[1 + n %% 2],
+                   (%(robots)s::varchar[])[1 + n %% 2], 1, at, 1, at
+              FROM generate_series(1, %(rows)s) AS n,
+                   LATERAL (SELECT (NOW() AT TIME ZONE 'UTC')
+                                   - n * INTERVAL '90 days' / %(rows)s) AS t(at)
+            """,
+            {
+                "feed": feed.id,
+                "company": info["company_id"],
+                "statuses": HEALTH_STATUSES,
+                "agents": HEALTH_AGENTS,
+                "robots": robots,
+                "rows": HEALTH_ROWS,
+            },
+        )
+        insert_s = time.monotonic() - started
+    sql(db, "VACUUM ANALYZE marketplace_feed_fetch", autocommit=True)
+
+    log(f"{HEALTH_ROWS:,} fetch rows inserted in {insert_s:.0f} s; timing the form")
+    with registry(db).cursor() as cr:
+        env = superuser_env(cr, lang="en_US", tz="Europe/Kyiv")
+        feed = env["marketplace.feed"].search([("name", "=", HEALTH_FEED)])
+        form = feed.get_views([(False, "form")])["models"][feed._name]["fields"]
+        result = {
+            "rows": HEALTH_ROWS,
+            "insert_s": insert_s,
+            "form": timed(env, lambda: feed.web_read({name: {} for name in form})),
+            "chart": timed(env, lambda: feed.fetch_chart_html),
+            "counters": timed(
+                env,
+                lambda: feed.search_panel_select_range(
+                    "health_state", enable_counters=True, expand=True
+                ),
+            ),
+            "cron": timed(env, feed._cron_check_feed_health, runs=1),
+        }
+        cr.rollback()
+    return result
+
+
+def report_health(mode_name, result):
+    def ms(first_median):
+        first, median = first_median
+        return f"first {first * 1000:.0f} ms, then {median * 1000:.0f} ms"
+
+    return "\n".join(
+        [
+            f"stock_marketplace_feed benchmark, feed health ({mode_name} database), "
+            f"{datetime.now().isoformat(timespec='seconds')}",
+            f"{result['rows']:,} fetch rows of one feed over 90 days "
+            f"(inserted in {result['insert_s']:.0f} s)",
+            f"   feed form, all its fields: {ms(result['form'])} "
+            "(target: well under 1 s)",
+            f"   of it, the chart: {ms(result['chart'])}",
+            f"   feeds list, health counters: {ms(result['counters'])}",
+            f"   health check cron, all feeds: {ms(result['cron'])}",
+        ]
+    )
+
+
 # 7. Report
 
 
@@ -1133,8 +1283,8 @@ def report_catalogue(add, mode, info):
 
 def report_generation(add, mode, runs, served):
     add(
-        "2.-4. Generation, one fresh process per run; memory = peak RSS growth "
-        "(ours: + the peak RSS of the writer process)"
+        "2.-4. Generation, one fresh process per run; memory = peak RSS growth; "
+        "ours through the background job's units of work (as the cron runs them)"
     )
     add(
         f"   {'run':<32} {'rows':>8} {'time s':>7} {'rows/s':>7} {'file MB':>7} "
@@ -1163,8 +1313,8 @@ def report_generation(add, mode, runs, served):
         f"{odoo_xlsx['mb']:.0f} MB"
     )
     add(
-        f"   of it, the writer process: CSV {csv_['writer_mb']:.0f} MB, "
-        f"XLSX {xlsx['writer_mb']:.0f} MB, XLS {runs['xls']['writer_mb']:.0f} MB"
+        f"   units of work: CSV {csv_['units']}, XLSX {xlsx['units']}, "
+        f"XLS {runs['xls']['units']}"
     )
     add(
         f"   RSS growth 1k -> {mode.products // 1000}k rows: "
@@ -1325,19 +1475,36 @@ def main():
         "--no-load", action="store_true", help="skip the load test, soak"
     )
     parser.add_argument("--port", type=int, default=8470, help="load-test HTTP port")
+    parser.add_argument(
+        "--health", action="store_true", help="only the feed health step"
+    )
+    parser.add_argument(
+        "--huge",
+        action="store_true",
+        help="1,000,000 variants published by the background job of a real "
+        "server, default and tight limits (.bench/results-huge.json)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         return child_main(json.loads(args.child))
 
     started = time.monotonic()
-    mode_name = "quick" if args.quick else "full"
+    mode_name = "huge" if args.huge else "quick" if args.quick else "full"
     mode = MODES[mode_name]
     odoo_setup()
     BENCH_DIR.mkdir(exist_ok=True)
+    if args.huge:
+        return huge(mode, args)
     foreign = ForeignCpu()
     foreign.mark("build")
     info = ensure_database(mode, args.rebuild)
+    if args.health:
+        text = report_health(mode_name, run_health(mode.db, info))
+        print(text)
+        (BENCH_DIR / f"health-{mode.results}").write_text(text + "\n", encoding="utf-8")
+        log(f"written to {BENCH_DIR / f'health-{mode.results}'}")
+        return None
     feed_ids = recreate_feeds(mode.db, info)
     sql(mode.db, "CHECKPOINT", autocommit=True)  # no flush of the build's writes later
     foreign.mark("generation")
@@ -1356,6 +1523,21 @@ def main():
     (BENCH_DIR / mode.results).write_text(text + "\n", encoding="utf-8")
     log(f"written to {BENCH_DIR / mode.results}")
     return None
+
+
+def huge(mode, args):
+    import bench_huge
+
+    info = ensure_database(mode, args.rebuild)
+    feed_ids = recreate_feeds(mode.db, info)
+    sql(mode.db, "CHECKPOINT", autocommit=True)
+    results = bench_huge.run_huge(
+        sys.modules[__name__], mode, info, feed_ids, free_port(args.port)
+    )
+    path = BENCH_DIR / mode.results
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(bench_huge.report_huge(results))
+    log(f"written to {path}")
 
 
 if __name__ == "__main__":

@@ -133,6 +133,25 @@ class TestFeedJob(MarketplaceFeedJobCase):
         self.assertEqual(file.state, "failed")
         self.assertIn("stopped 3 times", file.error)
 
+    def test_a_killed_call_has_progress_so_odoo_keeps_the_job_active(self):
+        """Odoo disables a job whose calls time out without progress
+        (ir.cron._process_job: timed_out_counter and no done)."""
+        cron = self.env.ref(
+            "stock_marketplace_feed.marketplace_feed_file_cron_generate"
+        )
+        cron, progress = cron._add_progress(timed_out_counter=0)
+        files = self.file_model.with_context(cron.env.context)
+        file = self._queued(self.feed)
+        with patch.object(MarketplaceFeedFile, "_write_part", side_effect=_Killed):
+            try:
+                files._cron_generate()
+            except _Killed:
+                pass
+        self.assertEqual(file.attempts, 1)
+        self.assertGreater(progress.done, 0)
+        self.assertGreater(progress.remaining, 0)
+        self.assertTrue(cron.active)
+
     def test_failing_halfway_keeps_the_published_file(self):
         published = self._run_generation(self.feed)
         content = published.attachment_id.raw
