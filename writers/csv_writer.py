@@ -6,13 +6,15 @@ import csv
 import io
 
 from .base import FeedWriter
-from .formatting import to_text
+from .formatting import escape_formula, to_text
 
 _PLAIN = frozenset((str, int, type(None)))
 
 
 class CsvWriter(FeedWriter):
-    """Characters the encoding can't hold become "?" and are counted."""
+    """Characters the encoding can't hold become "?" and are counted. With
+    ``escape_formulas``, text values (not numbers, not the headers) that a
+    spreadsheet would run as formulas start with "'"."""
 
     def __init__(self, options, width=None, rows_before=0):
         super().__init__(options, width, rows_before)
@@ -29,6 +31,11 @@ class CsvWriter(FeedWriter):
 
     def _rows(self, rows):
         decimal_comma, writerow = self.options.decimal_comma, self._writerow
+        if self.options.escape_formulas:
+            rows = (
+                [escape_formula(v) if isinstance(v, str) else v for v in row]
+                for row in rows
+            )
         for row in rows:
             writerow(
                 [v if type(v) in _PLAIN else to_text(v, decimal_comma) for v in row]

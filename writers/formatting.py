@@ -15,6 +15,9 @@ XML_FORBIDDEN_CHARS = re.compile(
 )
 # RFC 3986's reserved characters, and "%" (a link may be encoded already)
 _URL_SAFE = ":/?#[]@!$&'()*+,;=%"
+# What a spreadsheet may take a cell starting with for a formula (OWASP's
+# CSV injection list)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def iso_text(value):
@@ -71,6 +74,12 @@ def fit_cell(text):
         if excess <= 0:
             return cut
         cut = cut[: len(cut) - max(1, excess // 2)]
+
+
+def escape_formula(text):
+    """``text`` with a leading ``'`` when a spreadsheet opening it would run
+    it as a formula (it starts with one of FORMULA_STARTS)."""
+    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def join_values(values, separator=", "):

@@ -106,6 +106,9 @@ class FeedOptions:
     delimiter: str = ","
     encoding: str = "utf-8"
     decimal_comma: bool = False
+    # CSV: prefix "'" to text a spreadsheet would run as a formula (XLSX and
+    # XLS always write text as text cells, never formulas)
+    escape_formulas: bool = False
     xml_dialect: str = "yml"
     xml_shop: XmlShop = field(default_factory=XmlShop)
     # The XML columns' headers: the row parts write by them, without the
@@ -114,6 +117,8 @@ class FeedOptions:
 
     def __post_init__(self):
         object.__setattr__(self, "xml_headers", tuple(self.xml_headers))
+        if isinstance(self.xml_shop, dict):  # as dataclasses.asdict() gives it
+            object.__setattr__(self, "xml_shop", XmlShop(**self.xml_shop))
         if self.file_type not in EXTENSIONS:
             raise ValueError(f"Unknown feed file type: {self.file_type!r}")
         max_row = SHEET_ROWS.get(self.file_type)
