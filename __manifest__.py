@@ -33,6 +33,4 @@
             "stock_marketplace_feed/static/tests/tours/*.js",
         ],
     },
-    "installable": True,
-    "application": False,
 }
