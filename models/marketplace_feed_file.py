@@ -32,6 +32,7 @@ from odoo.addons.base.models.ir_cron import MAX_BATCH_PER_CRON_JOB
 
 from ..writers import (
     CONTENT_TYPES,
+    XML_CONTENT_TYPES,
     FeedOptions,
     FeedTooLargeError,
     PartState,
@@ -172,6 +173,7 @@ class MarketplaceFeedFile(models.Model):
         "missing_names",
         "replaced_chars",
         "truncated_cells",
+        "file_type",
     )
     def _compute_report(self):
         for file in self:
@@ -196,14 +198,30 @@ class MarketplaceFeedFile(models.Model):
                     products=", ".join(self.missing_names or []),
                 )
             )
-        if self.replaced_chars:
+        if self.replaced_chars and self.file_type == "xml":
+            lines.append(
+                _(
+                    "%(count)s characters an XML file cannot hold (control "
+                    "characters) were left out.",
+                    count=self.replaced_chars,
+                )
+            )
+        elif self.replaced_chars:
             lines.append(
                 _(
                     "%(count)s characters the file cannot hold were replaced.",
                     count=self.replaced_chars,
                 )
             )
-        if self.truncated_cells:
+        if self.truncated_cells and self.file_type == "xml":
+            lines.append(
+                _(
+                    "%(count)s products have more than 10 additional images: "
+                    "the others were left out.",
+                    count=self.truncated_cells,
+                )
+            )
+        elif self.truncated_cells:
             lines.append(
                 _(
                     "%(count)s cells longer than 32,767 characters were cut.",
@@ -252,13 +270,10 @@ class MarketplaceFeedFile(models.Model):
             order="heartbeat_date asc nulls first, id",
         )
         for file in pending:
-            if not file._try_lock():
-                continue  # another worker has it
-            try:
-                done = file._run_unit(time.monotonic() + budget)
-            finally:
-                file._unlock()
-            break
+            done = file._run_unit(time.monotonic() + budget)
+            if done is not None:  # None: another worker has it
+                break
+        done = done or 0
         remaining = self.search_count([("state", "in", ("queued", "running"))])
         if remaining and not done:
             # Nothing could run now (locked, or no time left in this call):
@@ -304,8 +319,17 @@ class MarketplaceFeedFile(models.Model):
     def _run_unit(self, deadline):
         """Start the generation, write a part of it until ``deadline``, or
         join its parts and publish the file; commit. Returns the number of
-        products (or files) done, for the job's progress."""
+        products (or files) done, for the job's progress; None when another
+        worker holds the feed's generation lock."""
         self.ensure_one()
+        if not self._try_lock():
+            return None
+        try:
+            return self._run_locked_unit(deadline)
+        finally:
+            self._unlock()
+
+    def _run_locked_unit(self, deadline):
         now = fields.Datetime.now()
         # Counted and committed first: a unit the server kills is seen by
         # the next one (its heartbeat and attempts stay).
@@ -345,13 +369,13 @@ class MarketplaceFeedFile(models.Model):
                 else:
                     done = self._write_part(deadline)
                 self.attempts = 0
-        except psycopg2.errors.SerializationFailure:
-            if _testing():
-                raise
+        except psycopg2.errors.SerializationFailure as error:
             # A concurrent transaction changed what this one read: not a
-            # failure of the generation; the next unit does it again.
-            self.env.cr.rollback()
-            return 0
+            # failure of the generation, nor an interrupted unit; the next
+            # unit, in a new transaction, does it again.
+            _logger.info("Feed file %s: unit to be retried: %s", self.id, error)
+            self.env.invalidate_all()
+            self.attempts -= 1
         except Exception as error:  # pylint: disable=broad-except
             _logger.warning("Feed file %s: generation failed: %s", self.id, error)
             self.env.invalidate_all()
@@ -380,6 +404,8 @@ class MarketplaceFeedFile(models.Model):
         content_type = CONTENT_TYPES[file_type]
         if file_type == "csv":
             content_type += f"; charset={HTTP_CHARSETS[options.encoding]}"
+        elif file_type == "xml":
+            content_type = f"{XML_CONTENT_TYPES[options.xml_dialect]}; charset=utf-8"
         self.part_ids.unlink()
         self.write(
             {

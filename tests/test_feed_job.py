@@ -5,10 +5,16 @@ publication, and what a fetch does (never generate)."""
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
+import psycopg2
+
 from odoo.tests import HttpCase, tagged
 
 from ..models import marketplace_feed_generation
-from ..models.marketplace_feed_file import MAX_ATTEMPTS, MarketplaceFeedFile
+from ..models.marketplace_feed_file import (
+    GENERATION_LOCK,
+    MAX_ATTEMPTS,
+    MarketplaceFeedFile,
+)
 from .common import MarketplaceFeedCase
 
 
@@ -123,6 +129,34 @@ class TestFeedJob(MarketplaceFeedJobCase):
         self.assertEqual(file.state, "done")
         self.assertEqual(calls[3], calls[2], "resumed where the killed unit began")
         self.assertEqual(file.attachment_id.raw, expected)
+
+    def test_a_serialization_failure_is_retried_not_a_failure(self):
+        file = self._queued(self.feed)
+        conflict = psycopg2.errors.SerializationFailure("concurrent update")
+        with patch.object(MarketplaceFeedFile, "_write_part", side_effect=conflict):
+            for _unit in range(MAX_ATTEMPTS + 1):
+                file._run_unit(0)
+        self.assertEqual((file.state, file.attempts, file.error), ("running", 0, False))
+        while file.state == "running":
+            file._run_unit(0)
+        self.assertEqual(file.state, "done")
+
+    def test_a_feed_locked_by_another_worker_is_left_alone(self):
+        file = self._queued(self.feed)
+        with self.registry.cursor() as other:
+            other.execute(
+                "SELECT pg_advisory_lock(%s, %s)", (GENERATION_LOCK, self.feed.id)
+            )
+            try:
+                self.assertIsNone(file._run_unit(0))
+                self.file_model._cron_generate()
+            finally:
+                other.execute(
+                    "SELECT pg_advisory_unlock(%s, %s)",
+                    (GENERATION_LOCK, self.feed.id),
+                )
+        self.assertEqual((file.state, file.attempts), ("queued", 0))
+        self.assertEqual(file._run_unit(0) and file.state, "running")
 
     def test_a_unit_killed_again_and_again_fails_the_generation(self):
         file = self._queued(self.feed)
