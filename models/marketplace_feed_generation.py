@@ -75,9 +75,11 @@ class MarketplaceFeed(models.Model):
         Grouped queries for the whole batch, never product by product.
         """
         if self.quantity_kind == "forecast":
+            # None: no filter on lots, owners or packages (False would keep
+            # only the stock without any).
             quantities = products.with_context(
                 location=locations.ids
-            )._compute_quantities_dict(False, False, False)
+            )._compute_quantities_dict(None, None, None)
             return {pid: qty["virtual_available"] for pid, qty in quantities.items()}
         groups = self.env["stock.quant"]._read_group(
             [

@@ -11,3 +11,4 @@ from . import test_feed_health
 from . import test_feed_job
 from . import test_feed_sample
 from . import test_i18n
+from . import test_feed_values

@@ -1,0 +1,144 @@
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+"""Every value of the file as Odoo itself tells it (issue 17)."""
+
+from odoo import Command
+from odoo.tests import tagged
+
+from .common import MarketplaceFeedCase
+
+QUANTITY_FIELDS = {
+    "available": "free_qty",
+    "on_hand": "qty_available",
+    "forecast": "virtual_available",
+}
+
+
+class FeedValuesCase(MarketplaceFeedCase):
+    def _rows(self, feed=None):
+        """The generated CSV file's rows keyed by their first cell (the code)."""
+        content, _stats = self._generate(feed or self.feed)
+        return self._rows_by_code(self._read_csv(content))
+
+    def _quantity_cells(self, feed=None):
+        return {code: row[2] for code, row in self._rows(feed).items()}
+
+    def _move(self, product, quantity, picking_type, source, destination):
+        """A confirmed transfer of ``quantity`` units of ``product``."""
+        picking = self.env["stock.picking"].create(
+            {
+                "picking_type_id": picking_type.id,
+                "location_id": source.id,
+                "location_dest_id": destination.id,
+                "move_ids": [
+                    Command.create(
+                        {
+                            "name": product.name,
+                            "product_id": product.id,
+                            "product_uom_qty": quantity,
+                            "product_uom": product.uom_id.id,
+                            "location_id": source.id,
+                            "location_dest_id": destination.id,
+                        }
+                    )
+                ],
+            }
+        )
+        picking.action_confirm()
+        return picking
+
+    def _deliver(self, product, quantity, warehouse=None):
+        """A delivery from ``warehouse``'s stock, confirmed and reserved."""
+        warehouse = warehouse or self.warehouse_a
+        picking = self._move(
+            product,
+            quantity,
+            warehouse.out_type_id,
+            warehouse.lot_stock_id,
+            self.env.ref("stock.stock_location_customers"),
+        )
+        picking.action_assign()
+        return picking
+
+    def _receive(self, product, quantity, warehouse=None):
+        """A receipt into ``warehouse``'s stock, confirmed."""
+        warehouse = warehouse or self.warehouse_a
+        return self._move(
+            product,
+            quantity,
+            warehouse.in_type_id,
+            self.env.ref("stock.stock_location_suppliers"),
+            warehouse.lot_stock_id,
+        )
+
+    def _assert_odoo_quantities(self, products, warehouse):
+        """The file's quantity of each product, for each kind, is Odoo's own
+        figure in the feed's warehouse."""
+        self.feed.write(
+            {"warehouse_ids": [Command.set(warehouse.ids)], "include_zero_stock": True}
+        )
+        for kind, field_name in QUANTITY_FIELDS.items():
+            self.feed.quantity_kind = kind
+            cells = self._quantity_cells()
+            for product in products:
+                odoo_figure = product.with_context(warehouse_id=warehouse.id)[
+                    field_name
+                ]
+                with self.subTest(kind=kind, product=product.default_code):
+                    self.assertEqual(float(cells[product.default_code]), odoo_figure)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedQuantities(FeedValuesCase):
+    """Lots, packages, consignment stock and kits: the file's quantities are
+    Odoo's qty_available, free_qty and virtual_available."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        product_model = cls.env["product.product"]
+        quant_model = cls.env["stock.quant"]
+        stock = cls.warehouse_a.lot_stock_id
+        cls.lot_product = product_model.create(
+            {
+                "name": "Feed Lot Paint",
+                "default_code": "FEED-LOT",
+                "is_storable": True,
+                "tracking": "lot",
+            }
+        )
+        for lot_name, quantity in (("L-1", 50), ("L-2", 30)):
+            lot = cls.env["stock.lot"].create(
+                {"name": lot_name, "product_id": cls.lot_product.id}
+            )
+            quant_model._update_available_quantity(
+                cls.lot_product, stock, quantity, lot_id=lot
+            )
+        cls.package_product = product_model.create(
+            {"name": "Feed Boxed Cup", "default_code": "FEED-PKG", "is_storable": True}
+        )
+        package = cls.env["stock.quant.package"].create({"name": "Feed Box"})
+        quant_model._update_available_quantity(
+            cls.package_product, stock, 20, package_id=package
+        )
+        cls.owned_product = product_model.create(
+            {
+                "name": "Feed Consigned Vase",
+                "default_code": "FEED-OWN",
+                "is_storable": True,
+            }
+        )
+        owner = cls.env["res.partner"].create({"name": "Feed Consignor"})
+        quant_model._update_available_quantity(
+            cls.owned_product, stock, 12, owner_id=owner
+        )
+
+    def test_lots_packages_and_consignment_as_odoo_counts_them(self):
+        self._deliver(self.lot_product, 15)
+        self._receive(self.package_product, 5)
+        self._deliver(self.owned_product, 4)
+        products = self.lot_product | self.package_product | self.owned_product
+        self.assertEqual(
+            self.lot_product.with_context(warehouse_id=self.warehouse_a.id).free_qty,
+            65,
+        )
+        self._assert_odoo_quantities(products, self.warehouse_a)
