@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 PLAN_LIMITS = {"hobby": 0, "startup": 10, "business": None}
@@ -51,7 +51,7 @@ class ResCompany(models.Model):
             plan = plan_labels[company.sudo().marketplace_feed_plan]
             if limit == 0 and (enabling or creating):
                 raise UserError(
-                    _(
+                    self.env._(
                         "The %(plan)s plan does not include the online store "
                         "integration: no feed file can be created or enabled for "
                         "%(company)s. An administrator can change the plan in "
@@ -69,7 +69,7 @@ class ResCompany(models.Model):
             )
             if count > limit:
                 raise UserError(
-                    _(
+                    self.env._(
                         "The %(plan)s plan allows at most %(limit)s feed files per "
                         "company, and %(company)s would have %(count)s.",
                         plan=plan,
