@@ -12,6 +12,5 @@ from . import marketplace_feed_file
 from . import marketplace_feed_column
 from . import marketplace_feed_fetch
 from . import marketplace_feed_health
-from . import marketplace_feed_health
 from . import marketplace_feed_template
 from . import marketplace_feed_template_column

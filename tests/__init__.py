@@ -7,7 +7,6 @@ from . import test_feed_templates
 from . import test_feed_odd_data
 from . import test_feed_prices
 from . import test_feed_health
-from . import test_feed_health
 from . import test_feed_job
 from . import test_feed_sample
 from . import test_i18n
