@@ -14,6 +14,12 @@ DELIMITERS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 20
 MISSING_LISTED = 50
+# Odoo's quantity field of each quantity kind (_compute_quantities_dict's keys)
+QUANTITY_FIELDS = {
+    "available": "free_qty",
+    "on_hand": "qty_available",
+    "forecast": "virtual_available",
+}
 
 
 class MarketplaceFeed(models.Model):
@@ -72,15 +78,19 @@ class MarketplaceFeed(models.Model):
         """Quantity of each product in the internal ``locations``:
         {product id: float}.
 
-        Grouped queries for the whole batch, never product by product.
+        One grouped query on the quants for the whole batch. Forecasts, and
+        every quantity when a module computes some products' quantities its
+        own way (mrp: kits), come from Odoo's ``_compute_quantities_dict``,
+        for the whole batch too. Never product by product.
         """
-        if self.quantity_kind == "forecast":
+        if self.quantity_kind == "forecast" or self._has_own_product_quantities():
             # None: no filter on lots, owners or packages (False would keep
             # only the stock without any).
             quantities = products.with_context(
                 location=locations.ids
             )._compute_quantities_dict(None, None, None)
-            return {pid: qty["virtual_available"] for pid, qty in quantities.items()}
+            field_name = QUANTITY_FIELDS[self.quantity_kind]
+            return {pid: qty[field_name] for pid, qty in quantities.items()}
         groups = self.env["stock.quant"]._read_group(
             [
                 ("product_id", "in", products.ids),
@@ -95,6 +105,16 @@ class MarketplaceFeed(models.Model):
                 reserved if self.quantity_kind == "available" else 0.0
             )
         return quantities
+
+    @api.model
+    def _has_own_product_quantities(self):
+        """Whether a module other than stock overrides how products'
+        quantities are computed (mrp: a kit's from its components)."""
+        return any(
+            "_compute_quantities_dict" in vars(cls)
+            and not cls.__module__.startswith("odoo.addons.stock.")
+            for cls in type(self.env["product.product"]).__mro__
+        )
 
     def _get_image_url_prefix(self):
         self.ensure_one()

@@ -17,7 +17,7 @@ STEPS=${*:-deps lint engine odoo run}
 # Installed beside the add-on in the test database: website_sale, whose extra
 # product images feeds include, and which a shop selling online often has.
 # TEST_WITH= (empty) tests the add-on alone, faster (that test is skipped).
-TEST_WITH=${TEST_WITH-website_sale}
+TEST_WITH=${TEST_WITH-website_sale,mrp}
 TMP_PREFIX=${TMPDIR:-/tmp}/smf-test.
 SUMMARY=() PASSED=0 FAILED=0 SKIPPED=0 RC=0 TMP="" RAN=""
 # Logs of a failed run are copied here (the temporary folder is removed).

@@ -1,6 +1,8 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Every value of the file as Odoo itself tells it (issue 17)."""
 
+from unittest.mock import patch
+
 from odoo import Command
 from odoo.tests import tagged
 
@@ -142,3 +144,43 @@ class TestFeedQuantities(FeedValuesCase):
             65,
         )
         self._assert_odoo_quantities(products, self.warehouse_a)
+        # The grouped query on the quants (without mrp) reads the same.
+        feed_class = self.registry["marketplace.feed"]
+        with patch.object(
+            feed_class, "_has_own_product_quantities", lambda self: False
+        ):
+            self._assert_odoo_quantities(products, self.warehouse_a)
+
+    def test_kits_as_odoo_counts_them(self):
+        if "mrp.bom" not in self.env:
+            self.skipTest("needs mrp (kits)")
+        product_model = self.env["product.product"]
+        legs, top = product_model.create(
+            [
+                {"name": "Feed Leg", "default_code": "FEED-LEG", "is_storable": True},
+                {"name": "Feed Top", "default_code": "FEED-TOP", "is_storable": True},
+            ]
+        )
+        kit = product_model.create(
+            {"name": "Feed Table Kit", "default_code": "FEED-KIT", "is_storable": True}
+        )
+        self.env["mrp.bom"].create(
+            {
+                "product_tmpl_id": kit.product_tmpl_id.id,
+                "type": "phantom",
+                "product_qty": 1,
+                "bom_line_ids": [
+                    Command.create({"product_id": legs.id, "product_qty": 4}),
+                    Command.create({"product_id": top.id, "product_qty": 1}),
+                ],
+            }
+        )
+        stock = self.warehouse_a.lot_stock_id
+        self.env["stock.quant"]._update_available_quantity(legs, stock, 18)
+        self.env["stock.quant"]._update_available_quantity(top, stock, 6)
+        self._deliver(top, 3)
+        self._receive(legs, 10)
+        self.assertEqual(
+            kit.with_context(warehouse_id=self.warehouse_a.id).qty_available, 4
+        )
+        self._assert_odoo_quantities(kit | legs | top, self.warehouse_a)
