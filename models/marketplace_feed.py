@@ -246,6 +246,12 @@ class MarketplaceFeed(models.Model):
             )
         return res
 
+    def unlink(self):
+        # Through the ORM, which deletes their attachments (the database's
+        # cascade would leave the files behind).
+        self.sudo().file_ids.unlink()
+        return super().unlink()
+
     def _bump_config_version(self):
         """The settings or columns changed: files generated before are out
         of date (a version, not a time: two changes in one second count)."""
