@@ -12,8 +12,7 @@ from odoo.exceptions import ValidationError
 from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
-from ..models import marketplace_feed
-from ..writers import ProcessWriter
+from ..models import marketplace_feed_generation
 from .common import MarketplaceFeedCase
 
 
@@ -27,7 +26,7 @@ def _png(color):
 class TestFeedGeneration(MarketplaceFeedCase):
     def _generate_rows(self, feed=None, reader=None, **kwargs):
         feed = feed or self.feed
-        content, stats = feed._generate()
+        content, stats = self._generate(feed)
         reader = (
             reader
             or {
@@ -76,12 +75,12 @@ class TestFeedGeneration(MarketplaceFeedCase):
             self.env["stock.quant"]._update_available_quantity(
                 stool, self.warehouse_a.lot_stock_id, 1
             )
-        content, stats = self.feed._generate()
+        content, stats = self._generate(self.feed)
         codes = [row[0] for row in self._read_csv(content)[1:]]
         self.assertEqual(codes, ["FEED-A", "FEED-S0", "FEED-S2", "FEED-S4", "FEED-S6"])
         self.assertGreaterEqual(stats["skipped"], 4)
-        with patch.object(marketplace_feed, "BATCH_SIZE", 2):
-            self.assertEqual(self.feed._generate(), (content, stats))
+        with patch.object(marketplace_feed_generation, "BATCH_SIZE", 2):
+            self.assertEqual(self._generate(self.feed), (content, stats))
 
     def test_quantity_of_selected_locations_and_children(self):
         shelf = self.env["stock.location"].create(
@@ -101,13 +100,14 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertEqual(quantities["FEED-Z"], "0")
         self.assertEqual(quantities["FEED-B"], "0")
         self.feed.include_zero_stock = False
-        self.feed._regenerate_in_transaction()
+        file = self._run_generation(self.feed)
         self.assertFalse(self.feed.generation_error)
-        self.assertGreaterEqual(self.feed.rows_skipped, 2)
-        self.assertIn("zero or negative stock", self.feed.generation_report)
-        self.assertTrue(self.feed.attachment_id)
-        rows = self._read_csv(self.feed.attachment_id.raw)
-        self.assertEqual(self.feed.rows_written, len(rows) - 1)
+        self.assertEqual(self.feed.file_id, file)
+        self.assertGreaterEqual(self.feed.last_file_rows_skipped, 2)
+        self.assertIn("zero or negative stock", self.feed.last_file_report)
+        self.assertTrue(file.attachment_id)
+        rows = self._read_csv(file.attachment_id.raw)
+        self.assertEqual(self.feed.last_file_rows_written, len(rows) - 1)
 
     def test_negative_and_fractional_stock(self):
         self.env["stock.quant"]._update_available_quantity(
@@ -257,7 +257,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
 
         try:
             with patch.object(feed_class, "_get_quantities", move_stock_then_read):
-                content, _stats = self.feed._generate()
+                content, _stats = self._generate(self.feed)
         finally:
             if moved:
                 other.execute(
@@ -371,7 +371,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertEqual(rows["FEED-A"][2], links[0], "the main image")
         self.assertEqual(rows["FEED-B"][1:], ["", ""], "no image")
         # The image links, shared by the columns, are the batch's own.
-        with patch.object(marketplace_feed, "BATCH_SIZE", 1):
+        with patch.object(marketplace_feed_generation, "BATCH_SIZE", 1):
             self.assertEqual(self._rows(), rows)
         images = self.feed._get_product_images(self.product_a)[self.product_a.id]
         self.assertEqual(
@@ -446,7 +446,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
                 "header_row": 3,
             }
         )
-        content, _stats = self.feed._generate()
+        content, _stats = self._generate(self.feed)
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
         self.assertEqual(book.sheetnames, ["Export Products Sheet"])
         rows = [list(row) for row in book.active.iter_rows(values_only=True)]
@@ -457,7 +457,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
 
     def test_xls_cells(self):
         self.feed.write({"file_type": "xls", "sheet_name": "Товари", "header_row": 2})
-        content, _stats = self.feed._generate()
+        content, _stats = self._generate(self.feed)
         book = xlrd.open_workbook(file_contents=content)
         sheet = book.sheet_by_index(0)
         self.assertEqual(sheet.name, "Товари")
@@ -483,7 +483,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
                 ],
             }
         )
-        content, stats = self.feed._generate()
+        content, stats = self._generate(self.feed)
         self.assertIn(b"\r\n", content)
         rows = self._read_csv(content, encoding="cp1251", delimiter=";")
         self.assertEqual(rows[0], [])
@@ -498,13 +498,20 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.feed.column_ids = [self._column("Barcode", field_path="barcode")]
         barcode = self.env["product.product"]._fields["barcode"]
         with patch.object(barcode, "groups", "base.group_system"):
-            self.feed._regenerate_in_transaction()
+            failed = self._run_generation(self.feed)
+            self.assertEqual(failed.state, "failed")
             self.assertIn("Barcode", self.feed.generation_error)
-            self.assertFalse(self.feed.attachment_id, "nothing leaked")
+            self.assertFalse(self.feed.file_id, "nothing leaked")
+            self.assertFalse(
+                self.env["ir.attachment"].search(
+                    [("res_model", "=", failed._name), ("res_id", "=", failed.id)]
+                ),
+                "no part of the file is kept",
+            )
             self.manager.groups_id = [(4, self.env.ref("base.group_system").id)]
-            self.feed._regenerate_in_transaction()
+            self._run_generation(self.feed)
         self.assertFalse(self.feed.generation_error)
-        self.assertIn(b"4820000000011", self.feed.attachment_id.raw)
+        self.assertIn(b"4820000000011", self.feed.file_id.attachment_id.raw)
 
     def test_responsible_sees_only_its_companies_products(self):
         other_company = self.env["res.company"].create({"name": "Feed Co B"})
@@ -520,9 +527,7 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertNotIn("FEED-B-ONLY", self._rows())
 
     def test_failed_generation_keeps_last_good_file(self):
-        self.feed._regenerate_in_transaction()
-        good = self.feed.attachment_id
-        good_bytes, good_checksum = good.raw, good.checksum
+        self._run_generation(self.feed)
         field = self.env["ir.model.fields"].create(
             {
                 "name": "x_feed_brand",
@@ -533,53 +538,29 @@ class TestFeedGeneration(MarketplaceFeedCase):
             }
         )
         self.feed.column_ids = [self._column("Brand", field_path="x_feed_brand")]
-        self.feed._regenerate_in_transaction()
+        good_file = self._run_generation(self.feed)
         self.assertFalse(self.feed.generation_error)
-        good = self.feed.attachment_id
+        good = good_file.attachment_id
         good_bytes, good_checksum = good.raw, good.checksum
         self.assertIn(b"Brand", good_bytes)
         field.unlink()
-        self.feed.needs_regeneration = True
-        self.feed._regenerate_in_transaction()
+        failed = self._run_generation(self.feed)
+        self.assertEqual(failed.state, "failed")
         self.assertIn("Brand", self.feed.generation_error)
         self.assertIn("x_feed_brand", self.feed.generation_error)
-        self.assertEqual(self.feed.attachment_id, good)
+        self.assertEqual(self.feed.file_id, good_file)
+        self.assertEqual(good_file.attachment_id, good)
         self.assertEqual((good.raw, good.checksum), (good_bytes, good_checksum))
         self.assertIn(
             "Generation failed", self.feed.message_ids[0].body, "error in the chatter"
         )
 
-    def test_a_generation_failing_midway_stops_its_writer_process(self):
-        self.feed._regenerate_in_transaction()
-        good = self.feed.attachment_id
-        feed_class = self.registry["marketplace.feed"]
-        iter_rows, write_header = feed_class._iter_rows, ProcessWriter.write_header
-        writers = []
-
-        def recorded_header(writer, headers):
-            writers.append(writer)
-            return write_header(writer, headers)
-
-        def first_batch_then_error(feed, stats):
-            yield next(iter_rows(feed, stats))
-            raise ValueError("the database went away")
-
-        with (
-            patch.object(ProcessWriter, "write_header", recorded_header),
-            patch.object(feed_class, "_iter_rows", first_batch_then_error),
-        ):
-            self.feed.needs_regeneration = True
-            self.feed._regenerate_in_transaction()
-        self.assertIn("the database went away", self.feed.generation_error)
-        self.assertEqual(self.feed.attachment_id, good)
-        self.assertEqual(len(writers), 1)
-        self.assertIsNotNone(writers[0]._process.poll(), "the writer process ended")
-
     def test_deleting_a_feed_deletes_its_files(self):
-        self.feed._regenerate_in_transaction()
-        files = self.feed.attachment_id | self.feed.gzip_attachment_id
+        file = self._run_generation(self.feed)
+        files = file.attachment_id | file.gzip_attachment_id
         self.assertEqual(len(files), 2, "the CSV file and its gzip copy")
         self.feed.unlink()
+        self.assertFalse(file.exists())
         self.assertFalse(files.exists())
 
     def test_xls_too_many_columns_is_a_clear_error(self):
@@ -592,9 +573,10 @@ class TestFeedGeneration(MarketplaceFeedCase):
                 ],
             }
         )
-        self.feed._regenerate_in_transaction()
+        file = self._run_generation(self.feed)
+        self.assertEqual(file.state, "failed")
         self.assertIn("at most 256 columns", self.feed.generation_error)
-        self.assertFalse(self.feed.attachment_id)
+        self.assertFalse(self.feed.file_id)
 
     def test_prices_are_decimals_rounded_to_currency(self):
         self.product_a.list_price = 10.005
