@@ -187,17 +187,41 @@ class MarketplaceFeedColumn(models.Model):
         ]
 
     def _get_prices(self, products, context):
-        """The batch's prices in the column's source and their currency:
-        ({product id: float}, currency)."""
+        """The batch's prices in the column's source, in its currency
+        (``_get_price_currency``): ({product id: float}, currency)."""
         feed = context["feed"]
+        currency = self._get_price_currency(feed)
         if self.price_source == "pricelist":
-            pricelist = self.pricelist_id.with_env(feed.env)
-            return pricelist._get_feed_prices(products), pricelist.currency_id
+            prices = self.pricelist_id.with_env(feed.env)._get_feed_prices(products)
+            return prices, currency
         if self.price_source == "standard_price":
             prices = {product.id: product.standard_price for product in products}
+            currency_field = "cost_currency_id"
         else:
             prices = products._get_feed_sales_prices()
-        return prices, feed.company_id.currency_id
+            currency_field = "currency_id"
+        rates = self._get_conversion_rates(products, currency_field, currency, feed)
+        return {id_: price * rates[id_] for id_, price in prices.items()}, currency
+
+    @api.model
+    def _get_conversion_rates(self, products, currency_field, currency, feed):
+        """Odoo's rate of the day, in ``feed``'s company, from each product's
+        currency (its template's ``currency_field``) to ``currency``:
+        {product id: float}. A template's currencies depend on its company
+        only: one rate per company."""
+        today = fields.Date.context_today(feed)
+        rates = {}
+        for group in products.grouped("company_id").values():
+            source = group[:1].product_tmpl_id[currency_field]
+            rate = source._get_conversion_rate(source, currency, feed.company_id, today)
+            rates.update(dict.fromkeys(group.ids, rate))
+        return rates
+
+    def _get_price_currency(self, feed):
+        """The currency of the column's prices in ``feed``'s file."""
+        if self.price_source == "pricelist":
+            return self.pricelist_id.with_env(feed.env).currency_id
+        return feed.company_id.currency_id
 
     def _get_values_price(self, products, context):
         prices, currency = self._get_prices(products, context)
@@ -215,3 +239,7 @@ class MarketplaceFeedColumn(models.Model):
         if context["feed"].decimal_comma:
             texts = [text.replace(".", ",") for text in texts]
         return texts
+
+    def _get_values_currency(self, products, context):
+        """The code of the currency of the column's prices."""
+        return [self._get_price_currency(context["feed"]).name] * len(products)

@@ -39,6 +39,7 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
             ("image", "Main image"),
             ("images", "Images"),
             ("price", "Price"),
+            ("currency", "Currency"),
             ("stock_status", "Stock status"),
             ("constant", "Custom value"),
         ],
@@ -85,7 +86,9 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
 
     @api.constrains("kind", "price_source", "pricelist_id")
     def _check_price_source(self):
-        for column in self.filtered(lambda column: column.kind == "price"):
+        for column in self.filtered(
+            lambda column: column.kind in ("price", "currency")
+        ):
             if not column.price_source or (
                 column.price_source == "pricelist" and not column.pricelist_id
             ):

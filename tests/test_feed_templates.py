@@ -56,7 +56,16 @@ class TestFeedTemplates(MarketplaceFeedCase):
         product_rows = {row[0]: row for row in rows[1:]}
         self.assertEqual(
             product_rows["FEED-A"][:8],
-            ["FEED-A", "Feed Chair", 10.5, "UAH", "Units", "+", 12, None],
+            [
+                "FEED-A",
+                "Feed Chair",
+                10.5,
+                self.company.currency_id.name,
+                "Units",
+                "+",
+                12,
+                None,
+            ],
         )
         self.assertNotIn("FEED-Z", product_rows, "Prom gets products in stock")
 

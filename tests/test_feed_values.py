@@ -3,7 +3,7 @@
 
 from unittest.mock import patch
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import MarketplaceFeedCase
@@ -184,3 +184,110 @@ class TestFeedQuantities(FeedValuesCase):
             kit.with_context(warehouse_id=self.warehouse_a.id).qty_available, 4
         )
         self._assert_odoo_quantities(kit | legs | top, self.warehouse_a)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedCurrencies(FeedValuesCase):
+    """A company's feed writes every price in the company's currency (or
+    the pricelist's), at Odoo's rate of the day, whatever the product's
+    currency; a currency column writes the code of its prices' currency."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        main_currency = cls.company.currency_id
+        currencies = (cls.env.ref("base.EUR") | cls.env.ref("base.USD")).sudo()
+        currencies.active = True
+        cls.currency = (currencies - main_currency)[:1]
+        cls.other_company = cls.env["res.company"].create(
+            {"name": "Feed Foreign Co", "currency_id": cls.currency.id}
+        )
+        today = fields.Date.today()
+        cls.env["res.currency.rate"].create(
+            [
+                {
+                    "name": today,
+                    "currency_id": cls.currency.id,
+                    "rate": 0.8,
+                    "company_id": company.id,
+                }
+                for company in cls.company | cls.other_company
+            ]
+        )
+        cls.product_a.with_company(cls.other_company).standard_price = 3.0
+        user = cls._new_feed_manager("feed_foreign_manager", cls.other_company)
+        pricelist_currency = cls.env.ref("base.UAH").sudo()
+        pricelist_currency.active = True
+        cls.pricelist = cls.env["product.pricelist"].create(
+            {
+                "name": "Feed Hryvnia",
+                "currency_id": pricelist_currency.id,
+                "company_id": cls.other_company.id,
+                "item_ids": [
+                    Command.create({"compute_price": "fixed", "fixed_price": 420.0})
+                ],
+            }
+        )
+        warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.other_company.id)], limit=1
+        )
+        cls.foreign_feed = cls.env["marketplace.feed"].create(
+            {
+                "name": "Foreign Store",
+                "company_id": cls.other_company.id,
+                "user_id": user.id,
+                "warehouse_ids": [Command.set(warehouse.ids)],
+                "file_type": "csv",
+                "include_zero_stock": True,
+                "column_ids": [
+                    cls._column("Code", field_path="default_code"),
+                    cls._column("Price", "price", price_source="list_price"),
+                    cls._column(
+                        "Price Text",
+                        "price",
+                        price_source="list_price",
+                        price_with_currency=True,
+                    ),
+                    cls._column("Currency", "currency", price_source="list_price"),
+                    cls._column("Cost", "price", price_source="standard_price"),
+                    cls._column(
+                        "Cost Currency", "currency", price_source="standard_price"
+                    ),
+                    cls._column(
+                        "Pricelist",
+                        "price",
+                        price_source="pricelist",
+                        pricelist_id=cls.pricelist.id,
+                    ),
+                    cls._column(
+                        "Pricelist Currency",
+                        "currency",
+                        price_source="pricelist",
+                        pricelist_id=cls.pricelist.id,
+                    ),
+                ],
+            }
+        )
+
+    def test_prices_in_the_feed_company_currency(self):
+        # A product without company is priced in the main company's currency.
+        self.assertFalse(self.product_a.company_id)
+        self.assertEqual(self.product_a.currency_id, self.company.currency_id)
+        expected = self.company.currency_id._convert(
+            10.5, self.currency, self.other_company, fields.Date.today()
+        )
+        self.assertNotEqual(expected, 10.5)
+        code = self.currency.name
+        row = self._rows(self.foreign_feed)["FEED-A"]
+        self.assertEqual(
+            row[1:],
+            [
+                f"{expected:.2f}",
+                f"{expected:.2f} {code}",
+                code,
+                "3.00",
+                code,
+                "420.00",
+                "UAH",
+            ],
+        )
