@@ -56,11 +56,14 @@ class MarketplaceFeed(models.Model):
         )
 
     def _get_products_domain(self):
-        """Products of the file: storable variants of the company or shared."""
+        """Products of the file: storable variants the company may use, by
+        Odoo's product rule (shared, the company's or its parents')."""
         self.ensure_one()
         return [
             ("is_storable", "=", True),
-            ("company_id", "in", [False, self.company_id.id]),
+            "|",
+            ("company_id", "=", False),
+            ("company_id", "parent_of", self.company_id.ids),
             *ast.literal_eval(self.product_domain or "[]"),
         ]
 

@@ -291,3 +291,47 @@ class TestFeedCurrencies(FeedValuesCase):
                 "UAH",
             ],
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFeedProductScope(FeedValuesCase):
+    """The file's products are those Odoo lets the feed's company use."""
+
+    def test_branch_lists_its_parent_companies_products(self):
+        branch = self.env["res.company"].create(
+            {"name": "Feed Branch", "parent_id": self.company.id}
+        )
+        other = self.env["res.company"].create({"name": "Feed Stranger Co"})
+        self.env["product.product"].create(
+            [
+                {
+                    "name": name,
+                    "default_code": code,
+                    "is_storable": True,
+                    "company_id": company.id,
+                }
+                for name, code, company in (
+                    ("Feed Parent Chair", "FEED-PARENT", self.company),
+                    ("Feed Branch Chair", "FEED-BRANCH", branch),
+                    ("Feed Stranger Chair", "FEED-STRANGER", other),
+                )
+            ]
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", branch.id)], limit=1
+        )
+        self.feed.include_zero_stock = True
+        branch_feed = self.feed.copy(
+            {
+                "company_id": branch.id,
+                "user_id": self._new_feed_manager("feed_branch_manager", branch).id,
+                "warehouse_ids": [Command.set(warehouse.ids)],
+            }
+        )
+        codes = {"FEED-A", "FEED-PARENT", "FEED-BRANCH", "FEED-STRANGER"}
+        # Odoo's product rule: the company's, its parents' and shared products.
+        self.assertEqual(
+            codes & set(self._rows(branch_feed)),
+            {"FEED-A", "FEED-PARENT", "FEED-BRANCH"},
+        )
+        self.assertEqual(codes & set(self._rows()), {"FEED-A", "FEED-PARENT"})
