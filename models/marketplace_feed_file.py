@@ -619,6 +619,11 @@ class MarketplaceFeedFile(models.Model):
                 "state": "failed",
                 "error": message,
                 "finished_date": fields.Datetime.now(),
+                # The settings it failed with, also when the failure undid its
+                # start: the next fetch retries after the refresh interval or a
+                # change of the settings, not at once.
+                "config_version": self.feed_id.config_version,
+                "base_url": self.feed_id.get_base_url(),
             }
         )
         feed = self.feed_id.with_context(lang=self.feed_id._get_generation_lang())
