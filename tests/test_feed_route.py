@@ -18,10 +18,10 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.feed import IMAGE_MAX_AGE, RETRY_AFTER
-from ..models.marketplace_feed import GENERATION_LOCK
+from ..models.marketplace_feed_file import GENERATION_LOCK
 from .common import MarketplaceFeedCase
 
-FEED_LOGGER = "odoo.addons.stock_marketplace_feed.models.marketplace_feed"
+FILE_LOGGER = "odoo.addons.stock_marketplace_feed.models.marketplace_feed_file"
 USER_AGENT = "FeedRouteTest/1.0 (+https://store.example.com/bot)"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER = ["Code", "Name", "Quantity"]
@@ -29,7 +29,8 @@ HEADER = ["Code", "Name", "Quantity"]
 
 class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
     """The shared feed fixtures (MarketplaceFeedCase) behind the test HTTP
-    server, with the CSV feed published. Its file lists FEED-A with 5 units."""
+    server, with the CSV feed published. Its file, once the background job
+    generated it (``_run_generation``), lists FEED-A with 5 units."""
 
     @classmethod
     def setUpClass(cls):
@@ -86,35 +87,35 @@ class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
     # State
 
     def _expire(self, feed=None):
-        """Make the stored file older than the refresh interval."""
+        """Make the feed's files (the published one and a failed one) older
+        than the refresh interval."""
         feed = feed or self.feed
         past = fields.Datetime.now() - timedelta(minutes=feed.refresh_interval + 1)
-        feed.write({"generation_date": past, "file_date": past})
+        feed.file_ids.filtered(lambda file: file.state in ("done", "failed")).write(
+            {"finished_date": past}
+        )
 
     def _add_stock(self, product, quantity, warehouse=None):
         self.env["stock.quant"]._update_available_quantity(
             product, (warehouse or self.warehouse_a).lot_stock_id, quantity
         )
 
-    @contextmanager
-    def _patched_generate(self, side_effect=None):
-        """Count `_generate` calls; run the real one unless `side_effect` is given."""
-        original = self.feed_class._generate
-        with (
-            patch.object(
-                self.feed_class,
-                "_generate",
-                autospec=True,
-                side_effect=side_effect or original,
-            ) as generate,
-            mute_logger(FEED_LOGGER),
-        ):
-            yield generate
+    def _run_scheduled_action(self):
+        """Call the background job as Odoo's cron runner does, until no
+        generation is queued or running."""
+        file_model = self.env["marketplace.feed.file"]
+        for _call in range(100):
+            file_model._cron_generate()
+            if not file_model.search_count([("state", "in", ("queued", "running"))]):
+                return
+        self.fail("the scheduled action did not end its generations")
 
     @contextmanager
     def _generation_lock_held_elsewhere(self, feed):
         """Hold the feed's generation lock from another database connection,
-        as a generation running in another worker does."""
+        as a generation running in another worker does. (Not
+        ``self.registry.cursor()``: in an HttpCase that is the test's own
+        connection, where the advisory lock would be taken again.)"""
         params = (GENERATION_LOCK, feed.id)
         cursor = db_connect(self.env.cr.dbname).cursor()
         try:
@@ -131,15 +132,24 @@ class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
         )
 
     def _get_route_writes_snapshot(self):
-        """The feed's row, its attachments and its messages, as stored."""
+        """The feed's row, its file records, their attachments and the
+        feed's messages, as stored."""
         cr = self.env.cr
         self.env.flush_all()
         cr.execute("SELECT * FROM marketplace_feed WHERE id = %s", (self.feed.id,))
         feed_row = cr.fetchall()
         cr.execute(
-            """SELECT id, checksum, write_date FROM ir_attachment
-               WHERE res_model = 'marketplace.feed' AND res_id = %s ORDER BY id""",
+            "SELECT * FROM marketplace_feed_file WHERE feed_id = %s ORDER BY id",
             (self.feed.id,),
+        )
+        file_rows = cr.fetchall()
+        cr.execute(
+            """SELECT id, checksum, write_date FROM ir_attachment
+               WHERE (res_model = 'marketplace.feed' AND res_id = %s)
+                  OR (res_model = 'marketplace.feed.file' AND res_id IN (
+                      SELECT id FROM marketplace_feed_file WHERE feed_id = %s))
+               ORDER BY id""",
+            (self.feed.id, self.feed.id),
         )
         attachments = cr.fetchall()
         cr.execute(
@@ -147,16 +157,25 @@ class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
                WHERE model = 'marketplace.feed' AND res_id = %s""",
             (self.feed.id,),
         )
-        return feed_row, attachments, cr.fetchone()[0]
+        return feed_row, file_rows, attachments, cr.fetchone()[0]
 
     # Assertions
 
     def _assert_serves_stored_file(self, response, feed=None):
-        feed = feed or self.feed
+        """``response`` is the feed's published file."""
+        attachment = (feed or self.feed).file_id.attachment_id
         self.assertEqual(response.status_code, 200)
-        self.assertTrue(feed.attachment_id)
-        self.assertEqual(response.content, feed.attachment_id.raw)
-        self.assertEqual(response.headers["ETag"], f'"{feed.attachment_id.checksum}"')
+        self.assertTrue(attachment)
+        self.assertEqual(response.content, attachment.raw)
+        self.assertEqual(response.headers["ETag"], f'"{attachment.checksum}"')
+
+    def _assert_stale_file_served_and_queued(self, response, previous):
+        """A fetch of an out-of-date file: the previous file, as it was, and a
+        generation queued for the background job."""
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(response.content, previous.content)
+        self.assertEqual(response.headers["ETag"], previous.headers["ETag"])
+        self.assertEqual(self.feed.generation_id.state, "queued")
 
     def _assert_not_found(self, response):
         self.assertEqual(response.status_code, 404)
@@ -181,6 +200,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
     """GET and HEAD of the file: body, headers, conditional requests, gzip."""
 
     def test_get_serves_stored_csv_with_headers(self):
+        self._run_generation(self.feed)
         response = self._fetch()
 
         self._assert_serves_stored_file(response)
@@ -219,6 +239,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         for values, content_type, file_name in formats:
             with self.subTest(**values):
                 self.feed.write(values)
+                self._run_generation(self.feed)
                 response = self._fetch()
                 self._assert_serves_stored_file(response)
                 self.assertEqual(response.headers["Content-Type"], content_type)
@@ -241,6 +262,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.feed.file_name = "товари"
         path = self._feed_path()
         self.assertEqual(path.rsplit("/", 1)[1], quote("товари.csv"))
+        self._run_generation(self.feed)
 
         response = self._fetch(path)
 
@@ -252,6 +274,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self._assert_not_found(self._fetch(path.replace(quote("товари"), "tovary")))
 
     def test_conditional_requests_answer_304_without_body(self):
+        self._run_generation(self.feed)
         first = self._fetch()
         etag, last_modified = first.headers["ETag"], first.headers["Last-Modified"]
         conditions = {
@@ -269,6 +292,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.assertEqual(changed.content, first.content)
 
     def test_head_sends_headers_only(self):
+        self._run_generation(self.feed)
         get = self._fetch()
         head = self._fetch(head=True)
 
@@ -279,6 +303,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.assertEqual(int(head.headers["Content-Length"]), len(get.content))
 
     def test_csv_is_gzipped_when_accepted(self):
+        self._run_generation(self.feed)
         plain = self._fetch()
         response, body = self._fetch_raw(headers={"Accept-Encoding": "gzip, deflate"})
 
@@ -287,7 +312,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.assertIn("Accept-Encoding", response.headers["Vary"])
         self.assertEqual(response.headers["Content-Type"], "text/csv; charset=utf-8")
         self.assertEqual(int(response.headers["Content-Length"]), len(body))
-        self.assertEqual(body, self.feed.gzip_attachment_id.raw)
+        self.assertEqual(body, self.feed.file_id.gzip_attachment_id.raw)
         self.assertEqual(gzip.decompress(body), plain.content)
         self.assertNotEqual(response.headers["ETag"], plain.headers["ETag"])
         self.assertEqual(self._get_fetches()[-1].bytes_sent, len(body))
@@ -296,6 +321,7 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.assertIn("Accept-Encoding", plain.headers["Vary"])
 
     def test_csv_is_plain_when_gzip_is_refused(self):
+        self._run_generation(self.feed)
         for accept_encoding in ("identity", "gzip;q=0", "br;q=1, *;q=0"):
             with self.subTest(accept_encoding):
                 response, body = self._fetch_raw(
@@ -303,19 +329,20 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
                 )
                 self.assertEqual(response.status_code, 200)
                 self.assertNotIn("Content-Encoding", response.headers)
-                self.assertEqual(body, self.feed.attachment_id.raw)
+                self.assertEqual(body, self.feed.file_id.attachment_id.raw)
 
     def test_xlsx_is_never_gzipped(self):
         self.feed.file_type = "xlsx"
+        self._run_generation(self.feed)
 
         response, body = self._fetch_raw(headers={"Accept-Encoding": "gzip"})
 
         self.assertEqual(response.status_code, 200)
         self.assertNotIn("Content-Encoding", response.headers)
         self.assertEqual(response.headers["Content-Type"], XLSX_MIME)
-        self.assertEqual(body, self.feed.attachment_id.raw)
+        self.assertEqual(body, self.feed.file_id.attachment_id.raw)
         self.assertTrue(body.startswith(b"PK"))
-        self.assertFalse(self.feed.gzip_attachment_id)
+        self.assertFalse(self.feed.file_id.gzip_attachment_id)
 
 
 @tagged("post_install", "-at_install")
@@ -323,6 +350,7 @@ class TestFeedRouteRefusals(MarketplaceFeedHttpCase):
     """Every refusal is the same 404; no file before the first good one: 503."""
 
     def test_refusals_are_one_identical_404(self):
+        self._run_generation(self.feed)
         path, slug = self._feed_path(), self.feed._get_public_slug()
         responses = {
             label: self._fetch(unknown_path)
@@ -365,34 +393,48 @@ class TestFeedRouteRefusals(MarketplaceFeedHttpCase):
         self.assertEqual(response.content, b"")
 
     def test_503_until_a_first_file_exists(self):
-        error = UserError("The pricelist service is down.")
-        with self._patched_generate(side_effect=error) as generate:
-            first = self._fetch()
-            second = self._fetch()
+        first = self._fetch()
+        second = self._fetch()
+        queued = self.feed.generation_id
+        self.assertEqual(queued.state, "queued")
+        self.assertEqual(self.feed.file_ids, queued, "one generation queued")
 
-        self.assertEqual(generate.call_count, 2)
-        for response in (first, second):
+        # The generation fails: the error is on its file record.
+        error = UserError("The pricelist service is down.")
+        with (
+            patch.object(self.feed_class, "_iter_rows", side_effect=error),
+            mute_logger(FILE_LOGGER),
+        ):
+            self.assertEqual(self._run_generation(self.feed), queued)
+        self.assertEqual(queued.state, "failed")
+        self.assertEqual(queued.error, "The pricelist service is down.")
+        third = self._fetch()
+
+        for response in (first, second, third):
             self.assertEqual(response.status_code, 503)
             self.assertEqual(response.headers["Retry-After"], str(RETRY_AFTER))
             self.assertNotIn("ETag", response.headers)
-        self.assertFalse(self.feed.attachment_id)
+        self.assertFalse(self.feed.file_id)
         self.assertIn("The pricelist service is down.", self.feed.generation_error)
+        self.assertFalse(self.feed.generation_id, "the failure is not retried at once")
         posted = self.feed.message_ids.filtered(
             lambda message: "The pricelist service is down." in message.body
         )
         self.assertEqual(len(posted), 1, "the same error is posted once")
-        self.assertEqual(self._get_fetches().mapped("status_code"), [503, 503])
+        self.assertEqual(self._get_fetches().mapped("status_code"), [503, 503, 503])
 
         # The next fetch after a successful generation serves the file.
+        self._run_generation(self.feed)
         self._assert_serves_stored_file(self._fetch())
         self.assertFalse(self.feed.generation_error)
 
 
 @tagged("post_install", "-at_install")
 class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
-    """When the link serves the stored file and when it generates a new one."""
+    """When the link serves the stored file and when a new one is queued."""
 
     def test_stored_file_served_within_interval_regenerated_after(self):
+        self._run_generation(self.feed)
         first = self._fetch()
         self._assert_serves_stored_file(first)
         self.assertEqual(self._quantity_of(first), "5")
@@ -401,50 +443,61 @@ class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
         cached = self._fetch()
         self.assertEqual(cached.content, first.content)
         self.assertEqual(cached.headers["ETag"], first.headers["ETag"])
+        self.assertFalse(self.feed.generation_id, "a fresh file: nothing queued")
 
         self._expire()
-        with self._patched_generate() as generate:
-            fresh = self._fetch()
-        self.assertEqual(generate.call_count, 1)
+        self._assert_stale_file_served_and_queued(self._fetch(), first)
+        self._run_generation(self.feed)
+        fresh = self._fetch()
         self._assert_serves_stored_file(fresh)
         self.assertEqual(self._quantity_of(fresh), "15")
         self.assertNotEqual(fresh.headers["ETag"], first.headers["ETag"])
 
     def test_scheduled_action_regenerates_stale_published_feeds(self):
         disabled = self.feed.copy({"name": "Disabled copy"})
-        self.env.flush_all()
-        # Each feed is generated in a transaction of its own.
-        self.env["marketplace.feed"]._cron_regenerate_stale_feeds()
-        self.env.invalidate_all()
-        self.assertTrue(self.feed.attachment_id)
-        self.assertFalse(disabled.attachment_id)
-        generated = self.feed.file_date
-        self.env["marketplace.feed"]._cron_regenerate_stale_feeds()
-        self.env.invalidate_all()
-        self.assertEqual(self.feed.file_date, generated, "fresh files are kept")
+        self.assertFalse(disabled.enabled)
+        self._run_scheduled_action()
+        generated = self.feed.file_id
+        self.assertEqual(generated.state, "done")
+        self.assertFalse(disabled.file_ids, "unpublished feeds are not generated")
+        self._run_scheduled_action()
+        self.assertEqual(self.feed.file_id, generated, "fresh files are kept")
+        self.assertEqual(self.feed.file_ids, generated, "none queued")
         response = self._fetch()
         self._assert_serves_stored_file(response)
 
+        self._add_stock(self.product_a, 10)
+        self._expire()
+        self._run_scheduled_action()
+        self.assertNotEqual(self.feed.file_id, generated, "stale files are")
+        self.assertEqual(self._quantity_of(self._fetch()), "15")
+
     def test_configuration_change_regenerates(self):
+        self._run_generation(self.feed)
         first = self._fetch()
         name_column = self.feed.column_ids.filtered(lambda col: col.header == "Name")
         name_column.header = "Title"
-        self.assertTrue(self.feed.needs_regeneration)
+        self.assertEqual(self.feed.file_state, "stale")
 
+        self._assert_stale_file_served_and_queued(self._fetch(), first)
+        self._run_generation(self.feed)
         renamed = self._fetch()
         self._assert_serves_stored_file(renamed)
         self.assertEqual(self._csv_rows(renamed)[0], ["Code", "Title", "Quantity"])
         self.assertNotEqual(renamed.headers["ETag"], first.headers["ETag"])
 
         self.feed.csv_delimiter = "semicolon"
+        self._assert_stale_file_served_and_queued(self._fetch(), renamed)
+        self._run_generation(self.feed)
         semicolons = self._fetch()
         self.assertEqual(
             self._read_csv(semicolons.content, delimiter=";")[0],
             ["Code", "Title", "Quantity"],
         )
-        self.assertFalse(self.feed.needs_regeneration)
+        self.assertEqual(self.feed.file_state, "up_to_date")
 
     def test_regenerated_token_kills_the_old_link(self):
+        self._run_generation(self.feed)
         old_path = self._feed_path()
         self.assertEqual(self._fetch(old_path).status_code, 200)
 
@@ -456,72 +509,81 @@ class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
         self._assert_serves_stored_file(self._fetch(new_path))
 
     def test_failed_regeneration_keeps_the_last_good_file(self):
+        published = self._run_generation(self.feed)
         good = self._fetch()
-        attachments = self.feed.attachment_id | self.feed.gzip_attachment_id
-        raw = self.feed.attachment_id.raw
+        attachments = published.attachment_id | published.gzip_attachment_id
+        raw = published.attachment_id.raw
 
-        def generate_with_sql_error(feed):
+        def rows_with_sql_error(feed, *args, **kwargs):
             feed.env.cr.execute(
                 "SELECT no_such_column FROM marketplace_feed", log_exceptions=False
             )
 
         failures = {
             "exception": (RuntimeError("Stock service down"), "Stock service down"),
-            "database error": (generate_with_sql_error, "no_such_column"),
+            "database error": (rows_with_sql_error, "no_such_column"),
         }
         for label, (side_effect, message) in failures.items():
             with self.subTest(label):
                 self._add_stock(self.product_a, 1)
                 self._expire()
-                with self._patched_generate(side_effect=side_effect) as generate:
-                    response = self._fetch()
-                self.assertEqual(generate.call_count, 1)
+                self._assert_stale_file_served_and_queued(self._fetch(), good)
+                with (
+                    patch.object(
+                        self.feed_class,
+                        "_iter_rows",
+                        autospec=True,
+                        side_effect=side_effect,
+                    ),
+                    mute_logger(FILE_LOGGER),
+                ):
+                    failed = self._run_generation(self.feed)
+                self.assertEqual(failed.state, "failed")
+                self.assertIn(message, failed.error)
+                self.assertIn(message, self.feed.generation_error)
+                response = self._fetch()
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(response.content, good.content)
                 self.assertEqual(response.headers["ETag"], good.headers["ETag"])
-                self.assertIn(message, self.feed.generation_error)
+                self.assertEqual(self.feed.file_id, published)
                 self.assertEqual(
-                    self.feed.attachment_id | self.feed.gzip_attachment_id,
+                    published.attachment_id | published.gzip_attachment_id,
                     attachments,
                 )
-                self.assertEqual(self.feed.attachment_id.raw, raw)
+                self.assertEqual(published.attachment_id.raw, raw)
                 # The failed attempt counts: the next fetch does not retry at once.
-                with self._patched_generate() as generate:
-                    self.assertEqual(self._fetch().content, good.content)
-                self.assertEqual(generate.call_count, 0)
+                self.assertFalse(self.feed.generation_id)
 
     def test_locked_first_generation_answers_503(self):
-        with (
-            self._generation_lock_held_elsewhere(self.feed),
-            self._patched_generate() as generate,
-        ):
+        self.assertEqual(self._fetch().status_code, 503)
+        queued = self.feed.generation_id
+        with self._generation_lock_held_elsewhere(self.feed):
+            self.env["marketplace.feed.file"]._cron_generate()
+            self.assertEqual(queued.state, "queued", "another worker has it")
             response = self._fetch()
-        self.assertEqual(generate.call_count, 0)
         self.assertEqual(response.status_code, 503)
         self.assertEqual(response.headers["Retry-After"], str(RETRY_AFTER))
         self.assertFalse(self.feed.generation_error)
 
     def test_locked_generation_serves_the_previous_file(self):
-        # Generated outside the route: a request would keep the transaction-
-        # level lock in the test's transaction until the test ends.
-        self.feed._regenerate_in_transaction()
-        previous = self.feed.attachment_id.raw
+        self._run_generation(self.feed)
+        previous = self.feed.file_id.attachment_id.raw
         self._add_stock(self.product_a, 10)
         self._expire()
 
-        with (
-            self._generation_lock_held_elsewhere(self.feed),
-            self._patched_generate() as generate,
-        ):
+        with self._generation_lock_held_elsewhere(self.feed):
+            self.assertEqual(self._fetch().content, previous)
+            queued = self.feed.generation_id
+            self.env["marketplace.feed.file"]._cron_generate()
+            self.assertEqual(queued.state, "queued", "another worker has it")
             response = self._fetch()
-        self.assertEqual(generate.call_count, 0)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, previous)
         self.assertEqual(self._quantity_of(response), "5")
 
-        with self._patched_generate() as generate:
-            fresh = self._fetch()
-        self.assertEqual(generate.call_count, 1)
+        self._run_scheduled_action()
+        self.assertEqual(queued.state, "done")
+        fresh = self._fetch()
         self.assertEqual(self._quantity_of(fresh), "15")
 
 
@@ -546,6 +608,7 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
         )
 
     def test_file_lists_image_links_that_serve_the_images(self):
+        self._run_generation(self.feed)
         rows = self._rows_by_code(self._csv_rows(self._fetch()))
         paths = [self._image_path(self.product_a, index) for index in (0, 1)]
         self.assertEqual(
@@ -591,6 +654,7 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
                 "image_1920": self._png("black"),
             }
         )
+        self._run_generation(self.feed)
         links = self._rows_by_code(self._csv_rows(self._fetch()))["FEED-A"][3]
         paths = [self._image_path(self.product_a, index) for index in range(4)]
         self.assertEqual(links, ", ".join(self.base_url() + path for path in paths))
@@ -631,19 +695,24 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
 
 @tagged("post_install", "-at_install")
 class TestFeedDownload(MarketplaceFeedHttpCase):
-    """The form's Download: the current file for a logged-in reader only."""
+    """The form's Download: the published file, for a feed manager only."""
 
     def test_download_leaves_the_link_alone(self):
         url = self.feed.action_download()["url"]
-        self.authenticate("feed_stock_user", "feed_stock_user")
+        self.authenticate("feed_manager", "feed_manager")
+        self.assertEqual(self.url_open(url).status_code, 404, "no file yet")
+        self.assertFalse(self.feed.file_ids, "a download generates nothing")
+        published = self._run_generation(self.feed)
         response = self.url_open(url)
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self._quantity_of(response), "5")
+        self.assertEqual(response.content, published.attachment_id.raw)
         self.assertIn("products.csv", response.headers["Content-Disposition"])
-        self.assertFalse(self.feed.attachment_id, "the link's file is untouched")
+        self.assertEqual(self.feed.file_ids, published, "the link's file is untouched")
         self.assertFalse(self._get_fetches(), "downloads are not fetches")
 
     def test_download_needs_read_access(self):
+        self._run_generation(self.feed)
         other_company = self.env["res.company"].create({"name": "Download Co"})
         self._new_feed_manager("feed_other_manager", other_company)
         self.authenticate("feed_other_manager", "feed_other_manager")
@@ -659,6 +728,7 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
     """Each fetch of a known link is logged; the route writes nothing else."""
 
     def test_each_fetch_is_logged_once(self):
+        self._run_generation(self.feed)
         get = self._fetch()
         self._fetch(head=True)
         self._fetch(headers={"If-None-Match": get.headers["ETag"]})
@@ -689,7 +759,7 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
             "UPDATE marketplace_feed_fetch SET create_date = %s WHERE id = %s",
             (fields.Datetime.now() - timedelta(days=91), old.id),
         )
-        self.env["marketplace.feed"]._gc_fetch_log()
+        self.env["marketplace.feed.fetch"]._gc_fetch_log()
         self.assertEqual(self._get_fetches(), recent)
 
     def test_unknown_links_log_nothing(self):
@@ -701,9 +771,10 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
         self.assertEqual(fetch_model.search_count([]), count)
 
     def test_cached_fetches_write_only_the_log(self):
-        first = self._fetch()
+        self._run_generation(self.feed)
         snapshot = self._get_route_writes_snapshot()
 
+        first = self._fetch()
         self.assertEqual(self._fetch().status_code, 200)
         self._fetch(head=True)
         self._fetch(headers={"If-None-Match": first.headers["ETag"]})
