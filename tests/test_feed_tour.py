@@ -31,9 +31,17 @@ class TestFeedTour(HttpCase):
         )
 
     def _fetch_rows(self, feed):
-        response = self.url_open(
-            urlsplit(feed.public_url).path, headers={"Accept-Encoding": "identity"}
-        )
+        """The file at the link: the first fetch queues its generation, the
+        background job generates it, the next fetch gets it."""
+        path = urlsplit(feed.public_url).path
+        headers = {"Accept-Encoding": "identity"}
+        self.assertEqual(self.url_open(path, headers=headers).status_code, 503)
+        self.assertEqual(feed.generation_id.state, "queued")
+        for _call in range(100):
+            if not feed.generation_id:
+                break
+            self.env["marketplace.feed.file"]._cron_generate()
+        response = self.url_open(path, headers=headers)
         self.assertEqual(response.status_code, 200)
         return list(
             csv.reader(
