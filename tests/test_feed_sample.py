@@ -27,7 +27,6 @@ class TestFeedSample(MarketplaceFeedCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.feed = cls.feed.with_user(cls.manager)
-        cls.currency_code = cls.company.currency_id.name
 
     def _wizard(self, data, file_name):
         return (
@@ -52,7 +51,7 @@ class TestFeedSample(MarketplaceFeedCase):
                 column.header,
                 column.kind,
                 column.field_path
-                or (column.kind == "price" and column.price_source)
+                or (column.kind in ("price", "currency") and column.price_source)
                 or "",
             )
             for column in columns
@@ -101,7 +100,7 @@ class TestFeedSample(MarketplaceFeedCase):
                 ("Пошукові_запити", "constant", ""),
                 ("Опис", "field", "description_sale"),
                 ("Ціна", *PRICE),
-                ("Валюта", "constant", ""),
+                ("Валюта", "currency", "list_price"),
                 ("Одиниця_виміру", "field", "uom_id.name"),
                 ("Наявність", "stock_status", ""),
                 ("Кількість", "quantity", ""),
@@ -115,11 +114,8 @@ class TestFeedSample(MarketplaceFeedCase):
         flagged = wizard.line_ids.filtered("note")
         self.assertEqual(
             flagged.mapped("header"),
-            ["Пошукові_запити", "Валюта", "Виробник"] + files.PROM_HEADERS[13:],
+            ["Пошукові_запити", "Виробник"] + files.PROM_HEADERS[13:],
         )
-        currency = wizard.line_ids[6]
-        self.assertEqual(currency.constant_value, self.currency_code)
-        self.assertIn("currency", currency.note)
         status = wizard.line_ids[8]
         self.assertEqual((status.in_stock_text, status.out_of_stock_text), ("+", "-"))
 
@@ -140,10 +136,8 @@ class TestFeedSample(MarketplaceFeedCase):
         )
         self.assertEqual(feed.column_ids.mapped("header"), files.PROM_HEADERS)
         self.assertEqual(feed.column_ids[8].in_stock_text, "+")
-        # The sample's own values are copied nowhere: only the currency code.
-        self.assertEqual(
-            set(feed.column_ids.mapped("constant_value")), {False, self.currency_code}
-        )
+        # The sample's own values are copied nowhere.
+        self.assertEqual(set(feed.column_ids.mapped("constant_value")), {False})
         self.assertIn("prom_export.xlsx", feed.message_ids[0].body)
 
     def test_cp1251_csv_with_semicolons(self):

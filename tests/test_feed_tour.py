@@ -80,10 +80,12 @@ class TestFeedTour(HttpCase):
         self.assertEqual(feed.preview_html.count("<tr>"), 1 + 20)
 
     def test_start_from_a_sample_in_the_browser(self):
-        """Upload a store's sample, confirm (replacing the columns), preview."""
+        """Upload a store's sample, confirm (replacing the columns), preview
+        (the tour checks the preview's headers and rows)."""
         feed = self.env["marketplace.feed"].create(
             {
                 "name": "Sample Store",
+                "user_id": self.env.ref("base.user_admin").id,
                 "warehouse_ids": [Command.set(self.warehouse.ids)],
                 "column_ids": [Command.create({"header": "Old", "kind": "quantity"})],
             }
@@ -107,5 +109,3 @@ class TestFeedTour(HttpCase):
             (feed.file_type, feed.csv_delimiter, feed.decimal_comma, feed.file_name),
             ("csv", "semicolon", True, "prom_sample"),
         )
-        self.assertIn("<th>Код_товару</th>", feed.preview_html)
-        self.assertIn("TOUR-1", feed.preview_html)

@@ -179,11 +179,10 @@ class MarketplaceFeedSampleWizard(models.TransientModel):
     @api.model
     def _get_header_dictionary(self):
         """Header name -> what its column writes: the values of a column
-        (``kind``, ``field_path``, ``price_source``, stock texts...); the kind
-        ``currency`` writes the company's currency code. Names are compared
-        case-insensitively without punctuation. Extend it to recognise more
-        headers, e.g. ``{"Бренд": {"kind": "field", "field_path":
-        "x_brand_id.name"}}``."""
+        (``kind``, ``field_path``, ``price_source``, stock texts...). Names
+        are compared case-insensitively without punctuation. Extend it to
+        recognise more headers, e.g. ``{"Бренд": {"kind": "field",
+        "field_path": "x_brand_id.name"}}``."""
         return dict(samples.HEADER_DICTIONARY)
 
     def _read_sample(self, **settings):
@@ -217,19 +216,11 @@ class MarketplaceFeedSampleWizard(models.TransientModel):
         self.write(values)
 
     def _get_line_values(self, suggestion, sequence):
-        """A suggested column's line: empty constants, the currency and
-        product fields missing in this database are flagged with a note."""
+        """A suggested column's line: empty constants and product fields
+        missing in this database are flagged with a note."""
         values = dict(suggestion.values)
         note = False
-        if values["kind"] == "currency":
-            values = {
-                "kind": "constant",
-                "constant_value": self.feed_id.company_id.currency_id.name,
-            }
-            note = self.env._(
-                "The company's currency code: check that the store expects it."
-            )
-        elif values["kind"] == "field" and not self._is_readable_field_path(
+        if values["kind"] == "field" and not self._is_readable_field_path(
             values.get("field_path")
         ):
             values = {"kind": "constant"}
@@ -338,4 +329,5 @@ class MarketplaceFeedSampleWizard(models.TransientModel):
             "res_id": self.id,
             "view_mode": "form",
             "target": "new",
+            "context": {"dialog_size": "extra-large"},
         }

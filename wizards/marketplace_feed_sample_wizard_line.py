@@ -16,11 +16,14 @@ class MarketplaceFeedSampleWizardLine(models.TransientModel):
     pricelist_id = fields.Many2one(ondelete="set null")
     confidence = fields.Selection(
         [
-            ("high", "Known header"),
-            ("medium", "Similar header"),
-            ("low", "Guessed from the data"),
-            ("none", "Not recognised"),
+            ("high", "High"),
+            ("medium", "Medium"),
+            ("low", "Low"),
+            ("none", "Unknown"),
         ],
         readonly=True,
+        help="High: a known header. Medium: a header starting with a known "
+        "name. Low: guessed from the sample's first rows. Unknown: not "
+        "recognised.",
     )
     note = fields.Char(string="To Check", readonly=True)

@@ -395,8 +395,8 @@ _STOCK_TEXT = {
     "out_of_stock_text": "out_of_stock",
 }
 _STOCK_ONE = {"kind": "stock_status", "in_stock_text": "1", "out_of_stock_text": "0"}
-# The currency code: what it writes is the caller's choice (the company's).
-_CURRENCY = {"kind": "currency"}
+# The code of the sales price's currency.
+_CURRENCY = {"kind": "currency", "price_source": "list_price"}
 # Known headers nothing in Odoo fills: an empty constant, and no prefix match.
 _CONSTANT = {"kind": "constant"}
 

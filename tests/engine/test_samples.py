@@ -83,7 +83,7 @@ def test_prom_xlsx():
             },
             HIGH,
         ),
-        ({"kind": "currency"}, HIGH),
+        ({"kind": "currency", "price_source": "list_price"}, HIGH),
         ({"kind": "field", "field_path": "uom_id.name"}, HIGH),
         (
             {"kind": "stock_status", "in_stock_text": "+", "out_of_stock_text": "-"},

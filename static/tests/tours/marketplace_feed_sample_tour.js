@@ -64,8 +64,13 @@ registry.category("web_tour.tours").add("stock_marketplace_feed_sample_tour", {
             run: "click",
         },
         {
-            trigger: ".o_notebook a.nav-link:contains('Preview')",
-            run: "click",
+            content: "The preview: a tab of the form, or a dialog",
+            trigger: ".o_notebook a.nav-link:contains('Preview'), .o_marketplace_feed_preview",
+            run() {
+                if (this.anchor.matches("a.nav-link")) {
+                    this.anchor.click();
+                }
+            },
         },
         {
             content: "The preview shows the sample's headers with the products' rows",
