@@ -119,6 +119,7 @@ class TestFeedAccess(MarketplaceFeedCase):
             "marketplace.feed",
             "marketplace.feed.column",
             "marketplace.feed.fetch",
+            "marketplace.feed.file",
         ):
             records = self.env[model].with_user(self.internal_user)
             message = acl_refused("access", model)
@@ -128,6 +129,17 @@ class TestFeedAccess(MarketplaceFeedCase):
         self._assert_refused(acl_refused("access"), feed.read, ["name"])
 
     def test_companies_do_not_see_each_other_feeds(self):
+        files = self.env["marketplace.feed.file"].create(
+            [{"feed_id": self.feed.id}, {"feed_id": self.feed_b.id}]
+        )
+        for user, own in ((self.manager_b, self.feed_b), (self.manager, self.feed)):
+            with self.subTest(user=user.login, model="marketplace.feed.file"):
+                visible = (
+                    self.env["marketplace.feed.file"]
+                    .with_user(user)
+                    .search([("id", "in", files.ids)])
+                )
+                self.assertEqual(visible.feed_id, own)
         for user, own, foreign in (
             (self.manager_b, self.feed_b, self.feed),
             (self.manager, self.feed, self.feed_b),
