@@ -69,6 +69,7 @@ class MarketplaceFeed(models.Model):
     )
     # File settings come from marketplace.feed.settings.mixin; tracked here.
     include_zero_stock = fields.Boolean(tracking=True)
+    negative_stock_as_zero = fields.Boolean(tracking=True)
     file_type = fields.Selection(tracking=True)
     csv_delimiter = fields.Selection(tracking=True)
     csv_encoding = fields.Selection(tracking=True)

@@ -133,20 +133,13 @@ class MarketplaceFeedColumn(models.Model):
         return lambda value: value or None
 
     def _get_values_quantity(self, products, context):
-        """Quantities rounded to the product's unit, without decimals when whole."""
-        quantities = context["quantities"]
-        templates = self._get_reached(products, "product_tmpl_id", context)
-        roundings = {
-            template.id: template.uom_id.rounding
-            for template in products.product_tmpl_id
-        }
-        values = []
-        for product_id, template in zip(products.ids, templates, strict=True):
-            quantity = float_round(
-                quantities[product_id], precision_rounding=roundings[template.id]
-            )
-            values.append(int(quantity) if quantity.is_integer() else quantity)
-        return values
+        """The quantities (rounded to the product's unit by the generation),
+        without decimals when whole."""
+        quantities = [context["quantities"][id_] for id_ in products.ids]
+        return [
+            int(quantity) if quantity.is_integer() else quantity
+            for quantity in quantities
+        ]
 
     def _get_values_stock_status(self, products, context):
         quantities = context["quantities"]

@@ -7,6 +7,7 @@ import ast
 
 from odoo import _, api, models
 from odoo.osv import expression
+from odoo.tools import float_compare, float_round
 
 from ..writers import FeedOptions
 
@@ -78,22 +79,59 @@ class MarketplaceFeed(models.Model):
         )
 
     def _get_quantities(self, products, locations):
-        """Quantity of each product in the internal ``locations``:
-        {product id: float}.
+        """Quantity of each product in the internal ``locations``, rounded to
+        its unit: {product id: float}. An available quantity is rounded down
+        (the file never promises what can't be sold), the others as Odoo
+        rounds them; a negative one is 0 when the feed says so. The zero
+        stock filter and the stock status decide on these.
 
         One grouped query on the quants for the whole batch. Forecasts, and
-        every quantity when a module computes some products' quantities its
-        own way (mrp: kits), come from Odoo's ``_compute_quantities_dict``,
-        for the whole batch too. Never product by product.
+        the quantities a module computes its own way (mrp: kits), are Odoo's
+        ``_compute_quantities_dict``'s, for the whole batch too. Never
+        product by product.
         """
-        if self.quantity_kind == "forecast" or self._has_own_product_quantities():
-            # None: no filter on lots, owners or packages (False would keep
-            # only the stock without any).
-            quantities = products.with_context(
-                location=locations.ids
-            )._compute_quantities_dict(None, None, None)
-            field_name = QUANTITY_FIELDS[self.quantity_kind]
-            return {pid: qty[field_name] for pid, qty in quantities.items()}
+        roundings = self._get_unit_roundings(products)
+        if self.quantity_kind == "forecast":
+            quantities = self._get_odoo_quantities(products, locations)
+        else:
+            quantities = self._get_quant_quantities(products, locations)
+            if self._has_own_product_quantities():
+                # Odoo's figure where it is not the quants' rounded (a kit's).
+                figures = self._get_odoo_quantities(products, locations)
+                for product_id, figure in figures.items():
+                    rounding = roundings[product_id]
+                    own = float_round(
+                        quantities[product_id], precision_rounding=rounding
+                    )
+                    if float_compare(figure, own, precision_rounding=rounding):
+                        quantities[product_id] = figure
+        method = "DOWN" if self.quantity_kind == "available" else "HALF-UP"
+        rounded = {}
+        for product_id, quantity in quantities.items():
+            quantity = float_round(
+                quantity,
+                precision_rounding=roundings[product_id],
+                rounding_method=method,
+            )
+            if quantity < 0 and self.negative_stock_as_zero:
+                quantity = 0.0
+            rounded[product_id] = quantity + 0.0  # -0.0 is 0
+        return rounded
+
+    def _get_odoo_quantities(self, products, locations):
+        """Odoo's quantity of each product for the feed's quantity kind, as
+        Odoo rounds it: {product id: float}."""
+        # None: no filter on lots, owners or packages (False would keep only
+        # the stock without any).
+        figures = products.with_context(
+            location=locations.ids
+        )._compute_quantities_dict(None, None, None)
+        field_name = QUANTITY_FIELDS[self.quantity_kind]
+        return {pid: figure[field_name] for pid, figure in figures.items()}
+
+    def _get_quant_quantities(self, products, locations):
+        """The quants' quantity of each product, on hand or available, not
+        rounded: {product id: float}."""
         groups = self.env["stock.quant"]._read_group(
             [
                 ("product_id", "in", products.ids),
@@ -108,6 +146,18 @@ class MarketplaceFeed(models.Model):
                 reserved if self.quantity_kind == "available" else 0.0
             )
         return quantities
+
+    @api.model
+    def _get_unit_roundings(self, products):
+        """The rounding of each product's unit, read on the templates (not
+        through each variant's related field): {product id: float}."""
+        roundings = {
+            template.id: template.uom_id.rounding
+            for template in products.product_tmpl_id
+        }
+        return {
+            product.id: roundings[product.product_tmpl_id.id] for product in products
+        }
 
     @api.model
     def _has_own_product_quantities(self):

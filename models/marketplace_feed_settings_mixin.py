@@ -14,6 +14,11 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
     _description = "Online Store Feed File Settings"
 
     include_zero_stock = fields.Boolean(string="Upload Products with Zero Stock")
+    negative_stock_as_zero = fields.Boolean(
+        string="Write Negative Stock as 0",
+        help="A product whose stock is below zero gets the quantity 0 (it is "
+        "listed when products with zero stock are uploaded).",
+    )
     file_type = fields.Selection(
         [("xlsx", "XLSX"), ("xls", "XLS"), ("csv", "CSV")],
         default="xlsx",

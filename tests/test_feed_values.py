@@ -335,3 +335,73 @@ class TestFeedProductScope(FeedValuesCase):
             {"FEED-A", "FEED-PARENT", "FEED-BRANCH"},
         )
         self.assertEqual(codes & set(self._rows()), {"FEED-A", "FEED-PARENT"})
+
+
+@tagged("post_install", "-at_install")
+class TestFeedRounding(FeedValuesCase):
+    """Zero stock, the stock status and the quantity agree: all decided on
+    the quantity rounded to the product's unit (an available one down)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.feed.column_ids = [cls._column("Status", "stock_status")]
+        piece = cls.env["uom.uom"].create(
+            {
+                "name": "Feed Piece",
+                "category_id": cls.env.ref("uom.product_uom_categ_unit").id,
+                "uom_type": "bigger",
+                "factor_inv": 1.0,
+                "rounding": 1.0,
+            }
+        )
+        for code, quantity in (("FEED-R04", 0.4), ("FEED-R26", 2.6), ("FEED-NEG", -3)):
+            product = cls.env["product.product"].create(
+                {
+                    "name": code,
+                    "default_code": code,
+                    "is_storable": True,
+                    "uom_id": piece.id,
+                    "uom_po_id": piece.id,
+                }
+            )
+            cls.env["stock.quant"]._update_available_quantity(
+                product, cls.warehouse_a.lot_stock_id, quantity
+            )
+
+    def _cells(self):
+        """(quantity, status) of each product, read through Odoo's quantities
+        (as with mrp) and through the quants alone: the same either way."""
+        cells = {code: row[2:] for code, row in self._rows().items()}
+        feed_class = self.registry["marketplace.feed"]
+        with patch.object(
+            feed_class, "_has_own_product_quantities", lambda self: False
+        ):
+            quants_cells = {code: row[2:] for code, row in self._rows().items()}
+        self.assertEqual(cells, quants_cells)
+        return cells
+
+    def test_stock_decided_on_the_rounded_quantity(self):
+        cells = self._cells()
+        self.assertEqual(cells["FEED-R26"], ["2", "in_stock"], "available: down")
+        self.assertNotIn("FEED-R04", cells, "0.4 of a unit is no stock")
+        self.feed.quantity_kind = "on_hand"
+        cells = self._cells()
+        self.assertEqual(cells["FEED-R26"], ["3", "in_stock"], "on hand: as Odoo")
+        self.assertNotIn("FEED-R04", cells)
+        self.feed.write({"quantity_kind": "available", "include_zero_stock": True})
+        self.assertEqual(self._cells()["FEED-R04"], ["0", "out_of_stock"])
+
+    def test_negative_stock_written_as_zero(self):
+        self.feed.include_zero_stock = True
+        self.assertEqual(self._cells()["FEED-NEG"], ["-3", "out_of_stock"])
+        self.feed.negative_stock_as_zero = True
+        self.assertEqual(self._cells()["FEED-NEG"], ["0", "out_of_stock"])
+        self.assertEqual(self._cells()["FEED-R26"], ["2", "in_stock"])
+        template = self.env["marketplace.feed.template"].create(
+            {"name": "Feed No Negatives", "negative_stock_as_zero": True}
+        )
+        other = self.feed.copy({"negative_stock_as_zero": False})
+        other.template_id = template
+        other.action_apply_template()
+        self.assertTrue(other.negative_stock_as_zero, "a template's setting")
