@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL, format_date, format_datetime
 
 CHART_DAYS = 30
@@ -13,6 +14,9 @@ CHART_STATUSES = (200, 304, 404, 503)
 # The median interval is that of the last fetches: the stores' schedule now.
 MEDIAN_FETCHES = 100
 NOT_FETCHED_ACTIVITY = "stock_marketplace_feed.mail_activity_type_feed_not_fetched"
+GENERATION_FAILING_ACTIVITY = (
+    "stock_marketplace_feed.mail_activity_type_feed_generation_failing"
+)
 
 
 class MarketplaceFeed(models.Model):
@@ -124,7 +128,7 @@ class MarketplaceFeed(models.Model):
             ["|", ("enabled", "=", True), ("activity_ids", "!=", False)]
         )
         feeds._refresh_health_state()
-        feeds._update_not_fetched_activities()
+        feeds._update_health_activities()
 
     # Business methods
 
@@ -225,7 +229,8 @@ class MarketplaceFeed(models.Model):
 
     def _get_fetch_chart_data(self):
         """{feed id: chart values}: the fetches of each of the last 30 days
-        (in the user's time zone) by answer, read by one grouped query.
+        (in the user's time zone) by answer, read by one grouped query on
+        the index of the feed and time.
 
         Chart values: "days", a list of {"date", "label", "counts" (by
         status, "other" for the rest), "total"} from the oldest day to today;
@@ -236,29 +241,38 @@ class MarketplaceFeed(models.Model):
         tz = pytz.timezone(tz_name if tz_name in pytz.all_timezones_set else "UTC")
         today = fields.Date.context_today(self)
         dates = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
-        since = tz.localize(datetime.combine(dates[0], time.min))
+        # Day n holds the fetches from bounds[n] to bounds[n + 1] (UTC): the
+        # rows are put in days by comparing times, not by converting each.
+        bounds = [
+            tz.localize(datetime.combine(date, time.min))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+            for date in (*dates, today + timedelta(days=1))
+        ]
         statuses = (*CHART_STATUSES, "other")
         counts = defaultdict(int)  # (feed id, date, status): fetches
-        groups = (
-            self.env["marketplace.feed.fetch"]
-            .sudo()
-            .with_context(tz=tz.zone)
-            ._read_group(
-                [
-                    ("feed_id", "in", self._origin.ids),
-                    (
-                        "create_date",
-                        ">=",
-                        since.astimezone(pytz.utc).replace(tzinfo=None),
-                    ),
-                ],
-                ["feed_id", "create_date:day", "status_code"],
-                ["__count"],
+        fetch_model = self.env["marketplace.feed.fetch"]
+        fetch_model.flush_model(["feed_id", "status_code"])
+        groups = self.env.execute_query(
+            SQL(
+                """
+                SELECT feed_id, width_bucket(create_date, %(bounds)s::timestamp[]),
+                       status_code, count(*)
+                  FROM %(table)s
+                 WHERE feed_id = ANY(%(feed_ids)s)
+                   AND create_date >= %(since)s AND create_date < %(until)s
+              GROUP BY 1, 2, 3
+                """,
+                bounds=bounds,
+                table=SQL.identifier(fetch_model._table),
+                feed_ids=[feed_id for feed_id in self._origin.ids if feed_id],
+                since=bounds[0],
+                until=bounds[-1],
             )
         )
-        for feed, day, status, count in groups:
+        for feed_id, day, status, count in groups:
             status = status if status in CHART_STATUSES else "other"
-            counts[feed.id, day.date(), status] += count
+            counts[feed_id, dates[day - 1], status] += count
         charts = {}
         for feed in self:
             days = []
@@ -280,51 +294,128 @@ class MarketplaceFeed(models.Model):
             }
         return charts
 
-    def _update_not_fetched_activities(self):
-        """One activity for the responsible of each published feed that is not
-        fetched for longer than its alert allows, scheduled once, with a
-        message in the chatter; marked done when the alert no longer holds
-        (a store fetched the file, or it is no longer published)."""
+    def _update_health_activities(self):
+        """The health alerts: each an activity for the feed's responsible
+        user, scheduled once, and marked done when it no longer holds.
+
+        - Not fetched: no store has fetched the published file for longer
+          than its alert allows (said in the chatter too); done when a store
+          fetches it again.
+        - Generation failing: the file's generations have failed for longer
+          than its refresh interval; done when one succeeds.
+
+        Both are done when the file is no longer published.
+        """
         last_fetches = {
             feed_id: summary["date"]
             for feed_id, summary in self._get_fetch_summaries().items()
         }
+        failures = self._get_generation_failures()
         now = fields.Datetime.now()
-        alerted = self.browse(
-            self.activity_search([NOT_FETCHED_ACTIVITY]).mapped("res_id")
-        )
-        for feed in self:
+        not_fetched, failing = {}, {}
+        for feed in self.filtered(lambda feed: feed._is_published()):
+            feed = feed.with_context(lang=feed.user_id.lang, tz=feed.user_id.tz)
             last_fetch = last_fetches.get(feed.id)
-            due = feed._is_published() and feed._is_not_fetched(last_fetch, now)
-            if due == (feed in alerted):
+            if feed._is_not_fetched(last_fetch, now):
+                not_fetched[feed.id] = (
+                    feed.env._(
+                        "Not fetched for %(hours)s hours", hours=feed.fetch_alert_hours
+                    ),
+                    feed.env._(
+                        "No store has fetched %(feed)s since %(date)s: a "
+                        "marketplace may be selling stock you no longer have. "
+                        "Check the link in the store's settings.",
+                        feed=feed.name,
+                        date=format_datetime(feed.env, last_fetch),
+                    ),
+                )
+            since, error = failures.get(feed.id, (None, None))
+            if since and since <= now - timedelta(minutes=feed.refresh_interval):
+                failing[feed.id] = (
+                    feed.env._("Generation failing"),
+                    feed.env._(
+                        "The generations of %(feed)s have failed since %(date)s "
+                        "(the link serves the last good file). Last error: "
+                        "%(error)s",
+                        feed=feed.name,
+                        date=format_datetime(feed.env, since),
+                        error=error,
+                    ),
+                )
+        alerted = self._update_health_activity(
+            NOT_FETCHED_ACTIVITY,
+            not_fetched,
+            lambda feed: (
+                feed.id in last_fetches
+                and feed.env._(
+                    "Last fetch: %(date)s.",
+                    date=format_datetime(feed.env, last_fetches[feed.id]),
+                )
+            ),
+        )
+        for feed in alerted:
+            feed.message_post(
+                body=not_fetched[feed.id][1],
+                author_id=self.env.ref("base.partner_root").id,
+            )
+        self._update_health_activity(
+            GENERATION_FAILING_ACTIVITY,
+            failing,
+            lambda feed: feed.env._("A generation succeeded."),
+        )
+
+    def _update_health_activity(self, activity_xmlid, alerts, get_feedback):
+        """Schedule the activity ``activity_xmlid`` on the feeds of ``alerts``
+        ({feed id: (summary, note)}) that have none open, for their
+        responsible user; mark it done on the others, with the feedback
+        ``get_feedback(feed)``. Returns the feeds it was scheduled on."""
+        open_ids = set(self.activity_search([activity_xmlid]).mapped("res_id"))
+        scheduled = self.browse()
+        for feed in self:
+            if (feed.id in alerts) == (feed.id in open_ids):
                 continue
             feed = feed.with_context(lang=feed.user_id.lang, tz=feed.user_id.tz)
-            last_fetch_text = last_fetch and format_datetime(
-                feed.env, last_fetch, tz=feed.user_id.tz
-            )
-            if due:
-                message = feed.env._(
-                    "No store has fetched %(feed)s since %(date)s: a marketplace "
-                    "may be selling stock you no longer have. Check the link in "
-                    "the store's settings.",
-                    feed=feed.name,
-                    date=last_fetch_text,
-                )
+            if feed.id in alerts:
+                summary, note = alerts[feed.id]
                 feed.activity_schedule(
-                    NOT_FETCHED_ACTIVITY,
-                    summary=feed.env._(
-                        "Not fetched for %(hours)s hours",
-                        hours=feed.fetch_alert_hours,
-                    ),
-                    note=message,
-                    user_id=feed.user_id.id,
+                    activity_xmlid, summary=summary, note=note, user_id=feed.user_id.id
                 )
-                feed.message_post(
-                    body=message, author_id=self.env.ref("base.partner_root").id
-                )
+                scheduled |= feed
             else:
-                feed.activity_feedback(
-                    [NOT_FETCHED_ACTIVITY],
-                    feedback=last_fetch_text
-                    and feed.env._("Last fetch: %(date)s.", date=last_fetch_text),
-                )
+                feedback = feed._is_published() and get_feedback(feed)
+                feed.activity_feedback([activity_xmlid], feedback=feedback or None)
+        return scheduled
+
+    def _get_generation_failures(self):
+        """{feed id: (since, error)} of the feeds whose last generation
+        failed: when the first of the generations that failed since the last
+        successful one was queued, and the last one's error."""
+        file_model = self.env["marketplace.feed.file"].sudo()
+        last_done = {
+            feed.id: file_id
+            for feed, file_id in file_model._read_group(
+                [("feed_id", "in", self.ids), ("state", "=", "done")],
+                ["feed_id"],
+                ["id:max"],
+            )
+        }
+        groups = file_model._read_group(
+            expression.AND(
+                [
+                    [("state", "=", "failed")],
+                    expression.OR(
+                        [
+                            ("feed_id", "=", feed_id),
+                            ("id", ">", last_done.get(feed_id, 0)),
+                        ]
+                        for feed_id in self.ids
+                    ),
+                ]
+            ),
+            ["feed_id"],
+            ["create_date:min", "id:max"],
+        )
+        return {
+            feed.id: (since, file_model.browse(last_id).error)
+            for feed, since, last_id in groups
+        }

@@ -1216,6 +1216,7 @@ def run_health(db, info):
             "insert_s": insert_s,
             "form": timed(env, lambda: feed.web_read({name: {} for name in form})),
             "chart": timed(env, lambda: feed.fetch_chart_html),
+            "count": timed(env, lambda: feed.fetch_count),
             "counters": timed(
                 env,
                 lambda: feed.search_panel_select_range(
@@ -1223,6 +1224,7 @@ def run_health(db, info):
                 ),
             ),
             "cron": timed(env, feed._cron_check_feed_health, runs=1),
+            "load": os.getloadavg()[0],
         }
         cr.rollback()
     return result
@@ -1242,8 +1244,11 @@ def report_health(mode_name, result):
             f"   feed form, all its fields: {ms(result['form'])} "
             "(target: well under 1 s)",
             f"   of it, the chart: {ms(result['chart'])}",
+            f"   of it, the Fetches button's count: {ms(result['count'])}",
             f"   feeds list, health counters: {ms(result['counters'])}",
             f"   health check cron, all feeds: {ms(result['cron'])}",
+            f"Load average {result['load']:.1f} on {os.cpu_count()} cores "
+            "(the other processes' share of the machine during the timings)",
         ]
     )
 

@@ -11,6 +11,7 @@ from odoo import fields
 from .common import MarketplaceFeedCase
 
 NOT_FETCHED = "stock_marketplace_feed.mail_activity_type_feed_not_fetched"
+FAILING = "stock_marketplace_feed.mail_activity_type_feed_generation_failing"
 GOOGLEBOT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 FACEBOOK = "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)"
 CHROME = (
@@ -25,6 +26,23 @@ class FeedHealthCase(MarketplaceFeedCase):
         super().setUpClass()
         cls.fetch_model = cls.env["marketplace.feed.fetch"].sudo()
         cls.feed.write({"enabled": True, "fetch_alert_hours": 24})
+
+    def _cron(self):
+        self.env["marketplace.feed"]._cron_check_feed_health()
+
+    def _generation(self, feed, state, minutes_ago, error=False):
+        """A finished generation of ``feed``, queued ``minutes_ago``."""
+        file = (
+            self.env["marketplace.feed.file"]
+            .sudo()
+            .create({"feed_id": feed.id, "state": state, "error": error})
+        )
+        self.env.cr.execute(
+            "UPDATE marketplace_feed_file SET create_date = %s WHERE id = %s",
+            [fields.Datetime.now() - timedelta(minutes=minutes_ago), file.id],
+        )
+        file.invalidate_recordset(["create_date"])
+        return file
 
     @classmethod
     def _new_feed(cls, name, **values):
@@ -119,32 +137,37 @@ class TestFetchChart(FeedHealthCase):
         cls._log_fetches(cls.other_feed, [(0.5, 200, GOOGLEBOT)] * 4)
 
     def test_grouped_counts_equal_the_rows(self):
-        chart = self.feed._get_fetch_chart_data()[self.feed.id]
-        self.assertEqual(len(chart["days"]), 30)
-        self.assertEqual(
-            chart["days"][-1]["date"], fields.Date.context_today(self.feed)
-        )
-        # The rows, counted one by one, by day (UTC here) and answer.
-        since = chart["days"][0]["date"]
-        expected = Counter(
-            (
-                row.create_date.date(),
-                row.status_code if row.status_code in (200, 304, 404, 503) else "other",
-            )
-            for row in self.rows
-            if row.create_date.date() >= since
-        )
-        grouped = Counter(
-            {
-                (day["date"], status): count
-                for day in chart["days"]
-                for status, count in day["counts"].items()
-                if count
-            }
-        )
-        self.assertEqual(grouped, expected)
-        self.assertEqual(chart["total"], 7)
-        self.assertEqual(chart["max_total"], max(day["total"] for day in chart["days"]))
+        for tz in ("UTC", "Asia/Kathmandu", "America/Los_Angeles"):
+            with self.subTest(tz=tz):
+                feed = self.feed.with_context(tz=tz)
+                chart = feed._get_fetch_chart_data()[feed.id]
+                self.assertEqual(len(chart["days"]), 30)
+                self.assertEqual(
+                    chart["days"][-1]["date"], fields.Date.context_today(feed)
+                )
+                # The rows, counted one by one, by day there and answer.
+                expected = Counter()
+                for row in self.rows:
+                    date = fields.Datetime.context_timestamp(feed, row.create_date)
+                    if date.date() >= chart["days"][0]["date"]:
+                        status = row.status_code
+                        expected[
+                            date.date(),
+                            status if status in (200, 304, 404, 503) else "other",
+                        ] += 1
+                grouped = Counter(
+                    {
+                        (day["date"], status): count
+                        for day in chart["days"]
+                        for status, count in day["counts"].items()
+                        if count
+                    }
+                )
+                self.assertEqual(grouped, expected)
+                self.assertEqual(chart["total"], 7)
+                self.assertEqual(
+                    chart["max_total"], max(day["total"] for day in chart["days"])
+                )
         self.assertEqual(
             self.other_feed._get_fetch_chart_data()[self.other_feed.id]["total"], 4
         )
@@ -198,9 +221,6 @@ class TestFetchChart(FeedHealthCase):
 
 
 class TestFeedHealthAlerts(FeedHealthCase):
-    def _cron(self):
-        self.env["marketplace.feed"]._cron_check_feed_health()
-
     def _alert_messages(self, feed):
         """The chatter's alerts (not the messages of activities marked done)."""
         return feed.message_ids.filtered(
@@ -215,7 +235,8 @@ class TestFeedHealthAlerts(FeedHealthCase):
         self._log_fetches(healthy, [(1, 200, GOOGLEBOT)])
         stale = self._new_feed("Stale Store")
         self._log_fetches(stale, [(25, 304, GOOGLEBOT)])
-        failing = self._new_feed("Failing Store", generation_error="Boom")
+        failing = self._new_feed("Failing Store")
+        self._generation(failing, "failed", 5, error="Boom")
         self._log_fetches(failing, [(25, 304, GOOGLEBOT)])  # and not fetched
         disabled = self._new_feed("Disabled Store")
         disabled.enabled = False
@@ -275,3 +296,43 @@ class TestFeedHealthAlerts(FeedHealthCase):
         self._cron()
         self.assertFalse((no_alert | disabled).activity_search([NOT_FETCHED]))
         self.assertEqual(no_alert.health_state, "healthy")
+
+
+class TestGenerationFailingAlert(FeedHealthCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.feed.refresh_interval = 15
+
+    def test_activity_names_the_error_and_closes_on_success(self):
+        feed = self.feed
+        self._generation(feed, "done", 60)
+        self._generation(feed, "failed", 20, error="Disk full")
+        self._generation(feed, "failed", 2, error="Pricelist missing")
+        self._cron()
+        self.assertEqual(feed.health_state, "failing")
+        activity = feed.activity_search([FAILING])
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, self.manager)
+        self.assertIn("Pricelist missing", activity.note)
+
+        self._generation(feed, "failed", 1, error="Pricelist missing")
+        self._cron()  # still failing: still the one activity
+        self.assertEqual(feed.activity_search([FAILING]), activity)
+
+        self._generation(feed, "done", 0)
+        self._cron()
+        self.assertFalse(feed.activity_search([FAILING]))
+        self.assertNotEqual(feed.health_state, "failing")
+
+    def test_no_activity_before_the_refresh_interval(self):
+        feed = self._new_feed("Failing Briefly", refresh_interval=15)
+        self._generation(feed, "done", 60)
+        self._generation(feed, "failed", 10, error="Disk full")
+        # Failures before the last success do not count.
+        other = self._new_feed("Failed Long Ago", refresh_interval=15)
+        self._generation(other, "failed", 120, error="Disk full")
+        self._generation(other, "done", 100)
+        self._cron()
+        self.assertEqual(feed.health_state, "failing")
+        self.assertFalse((feed | other).activity_search([FAILING]))
