@@ -9,9 +9,8 @@ from odoo import _, api, models
 from odoo.osv import expression
 from odoo.tools import float_compare, float_round
 
-from ..writers import FeedOptions
+from ..writers import DELIMITERS_BY_CHOICE, FeedOptions
 
-DELIMITERS = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 20
 MISSING_LISTED = 50
@@ -51,7 +50,7 @@ class MarketplaceFeed(models.Model):
             file_type=self.file_type,
             sheet_name=self.sheet_name or "Sheet1",
             header_row=self.header_row,
-            delimiter=DELIMITERS[self.csv_delimiter or "comma"],
+            delimiter=DELIMITERS_BY_CHOICE[self.csv_delimiter or "comma"],
             encoding=self.csv_encoding,
             decimal_comma=self.decimal_comma,
         )

@@ -2,9 +2,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..writers import EXTENSIONS
-
-SHEET_NAME_FORBIDDEN = set("[]:*?/\\")
+from ..writers import EXTENSIONS, sheet_name_error
 
 
 class MarketplaceFeedSettingsMixin(models.AbstractModel):
@@ -92,11 +90,12 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
     def _check_sheet_name(self):
         for record in self.filtered(lambda rec: rec.file_type in ("xlsx", "xls")):
             name = record.sheet_name or ""
-            if not 1 <= len(name) <= 31 or SHEET_NAME_FORBIDDEN & set(name):
+            if sheet_name_error(name):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Sheet name: %(name)r is not valid. Use 1 to 31 characters, "
-                        "none of [ ] : * ? / \\.",
+                        "none of [ ] : * ? / \\ nor control characters (a tab, a "
+                        "line break), not starting or ending with an apostrophe.",
                         name=name,
                     )
                 )

@@ -4,8 +4,10 @@
 from unittest.mock import patch
 
 from odoo import Command, fields
+from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
+from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, sheet_name_error
 from .common import MarketplaceFeedCase
 
 QUANTITY_FIELDS = {
@@ -405,3 +407,54 @@ class TestFeedRounding(FeedValuesCase):
         other.template_id = template
         other.action_apply_template()
         self.assertTrue(other.negative_stock_as_zero, "a template's setting")
+
+
+@tagged("post_install", "-at_install")
+class TestFeedSettingsRules(FeedValuesCase):
+    """A setting saved is a setting the writers take: one rule each."""
+
+    def test_sheet_names_the_form_accepts_are_those_the_writer_takes(self):
+        names = [
+            "Products",
+            "Товари 2026",
+            "x" * 31,
+            "",
+            "x" * 32,
+            "a/b",
+            "a[1]",
+            "what?",
+            "'quoted'",
+            "'leading",
+            "trailing'",
+            "it's",
+            "tab\there",
+            "line\nbreak",
+        ]
+        for file_type in ("xlsx", "xls"):
+            for name in names:
+                with self.subTest(file_type=file_type, name=name):
+                    try:
+                        FeedOptions(file_type=file_type, sheet_name=name)
+                        writer_takes = True
+                    except ValueError:
+                        writer_takes = False
+                    try:
+                        with self.env.cr.savepoint():
+                            self.feed.write(
+                                {"file_type": file_type, "sheet_name": name}
+                            )
+                        saved = True
+                    except ValidationError as error:
+                        self.assertIn("Sheet name", str(error))
+                        saved = False
+                    self.assertEqual(saved, writer_takes)
+        self.assertFalse(sheet_name_error("it's"))
+        self.assertTrue(sheet_name_error("'quoted'"))
+
+    def test_every_delimiter_choice_is_a_writer_delimiter(self):
+        choices = dict(self.env["marketplace.feed"]._fields["csv_delimiter"].selection)
+        self.assertEqual(set(choices), set(DELIMITERS_BY_CHOICE))
+        for choice, delimiter in DELIMITERS_BY_CHOICE.items():
+            with self.subTest(choice=choice):
+                self.feed.csv_delimiter = choice
+                self.assertEqual(self.feed._get_writer_options().delimiter, delimiter)

@@ -6,13 +6,12 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..models.marketplace_feed_column_mixin import PRODUCT_MODEL
-from ..writers import samples
+from ..writers import DELIMITERS_BY_CHOICE, samples
 from ..writers.options import SHEET_COLUMNS
 
 SETTINGS_MIXIN = "marketplace.feed.settings.mixin"
 # The feed's delimiter choice for each delimiter a CSV sample may have.
-DELIMITER_CHOICES = {",": "comma", ";": "semicolon", "|": "pipe", "\t": "tab"}
-DELIMITER_CHARS = {choice: char for char, choice in DELIMITER_CHOICES.items()}
+DELIMITER_CHOICES = {char: choice for choice, char in DELIMITERS_BY_CHOICE.items()}
 
 
 def _settings_selection(name):
@@ -103,7 +102,9 @@ class MarketplaceFeedSampleWizard(models.TransientModel):
         """Read the uploaded file, detecting all its settings (but a chosen
         CSV delimiter)."""
         self.ensure_one()
-        sample = self._read_sample(delimiter=DELIMITER_CHARS.get(self.csv_delimiter))
+        sample = self._read_sample(
+            delimiter=DELIMITERS_BY_CHOICE.get(self.csv_delimiter)
+        )
         feed = self.feed_id
         self.write(
             {
@@ -136,7 +137,7 @@ class MarketplaceFeedSampleWizard(models.TransientModel):
             header_row=self.header_row
             if self.header_row != self.detected_header_row
             else None,
-            delimiter=DELIMITER_CHARS.get(self.csv_delimiter),
+            delimiter=DELIMITERS_BY_CHOICE.get(self.csv_delimiter),
             encoding=self.csv_encoding,
         )
         self._set_sample(sample)

@@ -8,11 +8,13 @@ from .base import FeedTooLargeError, WriteReport
 from .formatting import join_values
 from .options import (
     CONTENT_TYPES,
+    DELIMITERS_BY_CHOICE,
     EXTENSIONS,
     XML_CONTENT_TYPES,
     XML_DIALECTS,
     FeedOptions,
     XmlShop,
+    sheet_name_error,
 )
 
 # Module and class of each format's writer, imported when first used: a CSV
@@ -37,6 +39,7 @@ from .parts import PartState, PartWriter, assemble  # noqa: E402 (uses open_writ
 
 __all__ = [
     "CONTENT_TYPES",
+    "DELIMITERS_BY_CHOICE",
     "EXTENSIONS",
     "FeedOptions",
     "FeedTooLargeError",
@@ -49,4 +52,5 @@ __all__ = [
     "assemble",
     "join_values",
     "open_writer",
+    "sheet_name_error",
 ]

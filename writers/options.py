@@ -19,11 +19,14 @@ XML_CONTENT_TYPES = {
     "hotline": CONTENT_TYPES["xml"],
     "google_rss": "application/rss+xml",
 }
-DELIMITERS = (",", ";", "|", "\t")
+# The CSV delimiters, by the name of the feeds' choice
+DELIMITERS_BY_CHOICE = {"comma": ",", "semicolon": ";", "pipe": "|", "tab": "\t"}
+DELIMITERS = tuple(DELIMITERS_BY_CHOICE.values())
 ENCODINGS = ("utf-8", "utf-8-sig", "cp1251")
 SHEET_ROWS = {"xlsx": 1_048_576, "xls": 65_536}
 SHEET_COLUMNS = {"xlsx": 16_384, "xls": 256}
 SHEET_NAME_MAX = 31
+# Excel's: [ ] : * ? / \ and control characters (tab, line breaks...)
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 _XML_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}")
 
@@ -86,6 +89,19 @@ class XmlShop:
                 raise ValueError(f"XML category {category!r}: its parent is not listed")
 
 
+def sheet_name_error(name):
+    """Why ``name`` can't name a spreadsheet's sheet, or None: 1 to 31
+    characters, none of [ ] : * ? / \\ nor a control character, not
+    starting or ending with "'" (Excel's rules)."""
+    if not isinstance(name, str) or not 1 <= len(name) <= SHEET_NAME_MAX:
+        return f"1 to {SHEET_NAME_MAX} characters"
+    if name[0] == "'" or name[-1] == "'":
+        return "starts or ends with '"
+    if _SHEET_NAME_FORBIDDEN.search(name):
+        return "holds one of [ ] : * ? / \\ or a control character"
+    return None
+
+
 def _is_key(value):
     """An id or a code: a non-empty text or an integer."""
     return (type(value) is str and value != "") or type(value) is int
@@ -135,14 +151,8 @@ class FeedOptions:
                 raise ValueError(f"Invalid CSV encoding: {self.encoding!r}")
         elif self.file_type == "xml":
             self._check_xml()
-        elif (
-            not self.sheet_name
-            or len(self.sheet_name) > SHEET_NAME_MAX
-            or self.sheet_name[0] == "'"
-            or self.sheet_name[-1] == "'"
-            or _SHEET_NAME_FORBIDDEN.search(self.sheet_name)
-        ):
-            raise ValueError(f"Invalid sheet name: {self.sheet_name!r}")
+        elif error := sheet_name_error(self.sheet_name):
+            raise ValueError(f"Invalid sheet name {self.sheet_name!r}: {error}")
 
     def _check_xml(self):
         if self.xml_dialect not in XML_DIALECTS:
