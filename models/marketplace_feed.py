@@ -211,6 +211,9 @@ class MarketplaceFeed(models.Model):
         for feed in self:
             try:
                 domain = ast.literal_eval(feed.product_domain or "[]")
+                if not isinstance(domain, list):
+                    # Valid Python, but not a domain ("1", "{}", "None"...)
+                    raise ValueError(self.env._("a list of conditions is expected"))
                 self.env["product.product"].search_count(domain, limit=1)
             except (ValueError, SyntaxError, TypeError, KeyError) as error:
                 raise ValidationError(

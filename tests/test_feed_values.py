@@ -3,17 +3,40 @@
 
 from unittest.mock import patch
 
-from odoo import Command, fields
+from odoo import Command, fields, models
 from odoo.exceptions import ValidationError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, sheet_name_error
 from .common import MarketplaceFeedCase
 
+MODULE = "stock_marketplace_feed"
 QUANTITY_FIELDS = {
     "available": "free_qty",
     "on_hand": "qty_available",
     "forecast": "virtual_available",
+}
+
+# Every public method of the add-on's models (the ORM's own aside).
+PUBLIC_METHODS = {
+    "marketplace.feed": {
+        "action_generate",
+        "action_apply_template",
+        "action_save_as_template",
+        "action_preview",
+        "action_download",
+        "action_view_files",
+        "action_view_fetches",
+        "action_view_fetch_analysis",
+        "action_regenerate_token",
+        "action_regenerate_image_links",
+    },
+    # Driven step by step in test_feed_sample.py, each answering an action.
+    "marketplace.feed.sample.wizard": {
+        "action_read",
+        "action_detect",
+        "action_confirm",
+    },
 }
 
 
@@ -73,6 +96,17 @@ class FeedValuesCase(MarketplaceFeedCase):
             self.env.ref("stock.stock_location_suppliers"),
             warehouse.lot_stock_id,
         )
+
+    def _call_feed_actions(self, call):
+        """Call every public method of a feed with ``call(method)``; return
+        {method: result}."""
+        self.feed.template_id = self.env.ref(
+            f"{MODULE}.marketplace_feed_template_amazon"
+        )
+        results = {}
+        for method in sorted(PUBLIC_METHODS["marketplace.feed"]):
+            results[method] = call(method)
+        return results
 
     def _assert_odoo_quantities(self, products, warehouse):
         """The file's quantity of each product, for each kind, is Odoo's own
@@ -458,3 +492,80 @@ class TestFeedSettingsRules(FeedValuesCase):
             with self.subTest(choice=choice):
                 self.feed.csv_delimiter = choice
                 self.assertEqual(self.feed._get_writer_options().delimiter, delimiter)
+
+
+@tagged("post_install", "-at_install")
+class TestFeedApi(FeedValuesCase):
+    """What an integrator gets through the external API: every public method
+    answers True or an action (XML-RPC can't marshal None), bad input a
+    clear error."""
+
+    def _public_methods(self):
+        """{model: public methods defined by the add-on}."""
+        methods = {}
+        for name, model_class in self.registry.items():
+            for cls in model_class.__mro__:
+                if not cls.__module__.startswith(f"odoo.addons.{MODULE}."):
+                    continue
+                for attr, value in vars(cls).items():
+                    # The ORM's own (create, write...) answer as the ORM does.
+                    if (
+                        callable(value)
+                        and not attr.startswith("_")
+                        and not hasattr(models.BaseModel, attr)
+                    ):
+                        methods.setdefault(name, set()).add(attr)
+        return methods
+
+    def test_every_public_method_is_listed_here(self):
+        self.assertEqual(self._public_methods(), PUBLIC_METHODS)
+
+    def test_feed_methods_answer_true_or_an_action(self):
+        feed_model = self.env["marketplace.feed"]
+        results = self._call_feed_actions(
+            lambda method: getattr(feed_model.browse(self.feed.id), method)()
+        )
+        for method, result in results.items():
+            with self.subTest(method=method):
+                self.assertTrue(
+                    result is True or (isinstance(result, dict) and result.get("type"))
+                )
+
+    def test_product_filter_that_is_not_a_domain(self):
+        for text in (
+            "1",
+            "'products'",
+            "{}",
+            "None",
+            "[1]",
+            "['|']",
+            "[('name', '=', 'x', 1)]",
+            "[{}]",
+        ):
+            with (
+                self.subTest(product_domain=text),
+                self.assertRaisesRegex(
+                    ValidationError, "Products: the filter is not valid"
+                ),
+            ):
+                self.feed.product_domain = text
+
+
+@tagged("post_install", "-at_install")
+class TestFeedXmlRpc(FeedValuesCase, HttpCase):
+    def test_feed_methods_through_xmlrpc(self):
+        """Each public method of a feed, called as an integrator calls it,
+        answers (a None would be a fault: "cannot marshal None")."""
+        admin = self.env.ref("base.user_admin")
+        results = self._call_feed_actions(
+            lambda method: self.xmlrpc_object.execute(
+                self.env.cr.dbname,
+                admin.id,
+                "admin",
+                "marketplace.feed",
+                method,
+                [self.feed.id],
+            ),
+        )
+        self.assertEqual(results["action_generate"], True)
+        self.assertEqual(results["action_download"]["type"], "ir.actions.act_url")
