@@ -309,8 +309,8 @@ class TestGenerationFailingAlert(FeedHealthCase):
         self._generation(feed, "done", 60)
         self._generation(feed, "failed", 20, error="Disk full")
         self._generation(feed, "failed", 2, error="Pricelist missing")
+        self.assertEqual(feed.health_state, "failing")  # at once, not by the check
         self._cron()
-        self.assertEqual(feed.health_state, "failing")
         activity = feed.activity_search([FAILING])
         self.assertEqual(len(activity), 1)
         self.assertEqual(activity.user_id, self.manager)
