@@ -243,7 +243,14 @@ class MarketplaceFeed(models.Model):
     def _get_headers(self):
         """The file's header row, read as the generation reads the rows."""
         self.ensure_one()
-        return self._get_generation_env_feed().column_ids.mapped("header")
+        return self._get_generation_env_feed()._get_columns().mapped("header")
+
+    def _get_columns(self):
+        """The file's columns as the environment's user finds them. Searched,
+        not read from ``column_ids``: that value is cached for every user of
+        the transaction, as the first one to read it could see it."""
+        self.ensure_one()
+        return self.env["marketplace.feed.column"].search([("feed_id", "=", self.id)])
 
     def _iter_rows(self, stats, after_id=0, batch_size=None):
         """The file's product rows after product ``after_id``, batch by batch,
@@ -258,7 +265,7 @@ class MarketplaceFeed(models.Model):
         batch_size = batch_size or BATCH_SIZE
         feed = self._get_generation_env_feed()
         # Prefetched together also after the cache is emptied between batches.
-        columns = feed.column_ids.with_prefetch()
+        columns = feed._get_columns()
         for column in columns:
             column._check_generation_access()
         required = [

@@ -569,3 +569,26 @@ class TestFeedXmlRpc(FeedValuesCase, HttpCase):
         )
         self.assertEqual(results["action_generate"], True)
         self.assertEqual(results["action_download"]["type"], "ir.actions.act_url")
+
+
+@tagged("post_install", "-at_install")
+class TestFeedHeaders(FeedValuesCase):
+    def test_headers_and_rows_read_as_the_responsible_user(self):
+        """A caller who sees fewer columns than the responsible user gets the
+        responsible user's headers: as many as the rows' cells."""
+        group = self.env["res.groups"].create({"name": "Feed Column Hiders"})
+        self.env["ir.rule"].create(
+            {
+                "name": "Feed: no Name column",
+                "model_id": self.env.ref(f"{MODULE}.model_marketplace_feed_column").id,
+                "groups": [Command.link(group.id)],
+                "domain_force": "[('header', '!=', 'Name')]",
+            }
+        )
+        caller = self._new_feed_manager("feed_column_hider", name="Hider")
+        caller.groups_id = [Command.link(group.id)]
+        feed = self.feed.with_user(caller)
+        self.assertEqual(feed.column_ids.mapped("header"), ["Code", "Quantity"])
+        headers, rows = feed._get_preview_rows()
+        self.assertEqual(headers, ["Code", "Name", "Quantity"])
+        self.assertEqual({len(row) for row in rows}, {3})
