@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 import pytz
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, format_date, format_datetime
 
@@ -64,14 +65,6 @@ class MarketplaceFeed(models.Model):
         help="The median time between two of the last 100 fetches.",
     )
 
-    _sql_constraints = [
-        (
-            "fetch_alert_hours_positive",
-            "check(fetch_alert_hours >= 0)",
-            "The fetch alert is at least one hour, or 0 for none.",
-        ),
-    ]
-
     @api.depends(
         "enabled",
         "company_id.marketplace_feed_enabled",
@@ -104,6 +97,18 @@ class MarketplaceFeed(models.Model):
                 seconds,
                 {"unit": "second", "round": "second" if seconds < 60 else "minute"},
             )
+
+    @api.constrains("fetch_alert_hours")
+    def _check_fetch_alert_hours(self):
+        for feed in self:
+            if feed.fetch_alert_hours < 0:
+                raise ValidationError(
+                    self.env._(
+                        "Alert when not fetched for: %(feed)s needs a number of "
+                        "hours, or 0 for no alert.",
+                        feed=feed.name,
+                    )
+                )
 
     # Actions
 

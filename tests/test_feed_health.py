@@ -7,6 +7,7 @@ from unittest.mock import patch
 import lxml.html
 
 from odoo import fields
+from odoo.exceptions import ValidationError
 
 from .common import MarketplaceFeedCase
 
@@ -286,6 +287,10 @@ class TestFeedHealthAlerts(FeedHealthCase):
         self.assertEqual(len(done), 1)
         self.assertIn("Last fetch:", done.body)
         self.assertEqual(len(self._alert_messages(feed)), 1)
+
+    def test_alert_hours_are_not_negative(self):
+        with self.assertRaisesRegex(ValidationError, "Alert when not fetched for"):
+            self.feed.fetch_alert_hours = -1
 
     def test_no_alert_without_interval_or_publication(self):
         no_alert = self._new_feed("No Alert", fetch_alert_hours=0)
