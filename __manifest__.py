@@ -19,6 +19,7 @@
         "data/marketplace_feed_health_data.xml",
         "views/marketplace_feed_templates.xml",
         "wizards/marketplace_feed_sample_wizard_views.xml",
+        "wizards/marketplace_feed_preview_views.xml",
         "views/marketplace_feed_views.xml",
         "views/marketplace_feed_fetch_views.xml",
         "views/marketplace_feed_file_views.xml",

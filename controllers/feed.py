@@ -4,22 +4,20 @@ from werkzeug.http import parse_accept_header
 from odoo import http
 from odoo.http import request
 
-IMAGE_MAX_AGE = 7 * 24 * 3600
+# An image link names the image's checksum: what it serves never changes.
+IMAGE_MAX_AGE = 365 * 24 * 3600
 RETRY_AFTER = 60
 
 
 class MarketplaceFeedController(http.Controller):
-    """Parse, look up, check the token, serve. Every refusal is the same 404.
-    Nothing here generates a file: the link serves the published one."""
+    """Parse, look up, check the token (or an image link's signature), serve.
+    Every refusal is the same 404. Nothing here generates a file: the link
+    serves the published one."""
 
     def _not_found(self):
         return request.make_response(
             "Not Found", [("Content-Type", "text/plain; charset=utf-8")], status=404
         )
-
-    def _get_published_feed(self, token):
-        feed = request.env["marketplace.feed"].sudo()._get_by_public_slug(token)
-        return feed if feed and feed._is_published() else None
 
     def _log(self, feed, response):
         httprequest = request.httprequest
@@ -79,16 +77,27 @@ class MarketplaceFeedController(http.Controller):
         return response
 
     @http.route(
-        "/marketplace-feed/<string:token>/image/<int:product_id>/<int:index>",
+        "/marketplace-feed/image/<string:feed_id>/<string:product_id>/"
+        "<string:checksum>/<string:signature>",
         type="http",
         auth="public",
         methods=["GET", "HEAD"],
         csrf=False,
         save_session=False,
     )
-    def marketplace_feed_image(self, token, product_id, index):
-        feed = self._get_published_feed(token)
-        image = feed and feed._get_feed_product_image(product_id, index)
+    def marketplace_feed_image(self, feed_id, product_id, checksum, signature):
+        """One image of a product of the published file, by the link the
+        file gives it (its own signature; the file's token never opens it)."""
+        feed = (
+            request.env["marketplace.feed"]
+            .sudo()
+            ._get_by_image_link(feed_id, product_id, checksum, signature)
+        )
+        image = (
+            feed
+            and feed._is_published()
+            and feed._get_feed_product_image(int(product_id), checksum)
+        )
         if not image:
             return self._not_found()
         record, field_name = image
@@ -96,7 +105,9 @@ class MarketplaceFeedController(http.Controller):
         stream.public = True
         stream.max_age = IMAGE_MAX_AGE
         response = stream.get_response()
-        response.headers["Cache-Control"] = f"public, max-age={IMAGE_MAX_AGE}"
+        response.headers["Cache-Control"] = (
+            f"public, max-age={IMAGE_MAX_AGE}, immutable"
+        )
         return response
 
     @http.route(

@@ -11,7 +11,7 @@ The other sides of a feed are in files of their own: generation
 import ast
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 from ..writers.formatting import to_text
 
@@ -37,8 +37,9 @@ class MarketplaceFeed(models.Model):
         required=True,
         default=lambda self: self.env.user,
         tracking=True,
-        domain="[('company_ids', 'in', company_id), ('share', '=', False)]",
-        help="The file is generated with this user's access rights.",
+        domain=lambda self: self._get_user_domain(),
+        help="The file is generated with this user's access rights: an active "
+        "internal user with inventory rights in the file's company.",
     )
     warehouse_ids = fields.Many2many(
         "stock.warehouse",
@@ -74,6 +75,7 @@ class MarketplaceFeed(models.Model):
     csv_delimiter = fields.Selection(tracking=True)
     csv_encoding = fields.Selection(tracking=True)
     decimal_comma = fields.Boolean(tracking=True)
+    escape_formulas = fields.Boolean(tracking=True)
     file_name = fields.Char(tracking=True)
     sheet_name = fields.Char(tracking=True)
     header_row = fields.Integer(tracking=True)
@@ -126,10 +128,8 @@ class MarketplaceFeed(models.Model):
     )
     template_id = fields.Many2one(
         "marketplace.feed.template",
+        check_company=True,
         help="A known store's format: applying it sets the file settings and columns.",
-    )
-    preview_html = fields.Html(
-        string="Preview", sanitize=True, copy=False, readonly=True
     )
     fetch_ids = fields.One2many("marketplace.feed.fetch", "feed_id", string="Fetches")
     fetch_count = fields.Integer(compute="_compute_fetch_stats")
@@ -142,6 +142,14 @@ class MarketplaceFeed(models.Model):
             "The refresh interval is at least one minute.",
         ),
     ]
+
+    @api.model
+    def _get_user_domain(self):
+        stock_user = self.env.ref("stock.group_stock_user")
+        return (
+            "[('company_ids', 'in', company_id), ('share', '=', False), "
+            f"('groups_id', 'in', {stock_user.id})]"
+        )
 
     @api.model
     def _get_lang_selection(self):
@@ -196,15 +204,38 @@ class MarketplaceFeed(models.Model):
 
     @api.constrains("user_id", "company_id")
     def _check_user_id(self):
+        """The responsible user, whose rights the file is generated with: an
+        active internal user, never a superuser (whose rights skip every
+        record rule), with inventory rights in the feed's company. Also
+        checked by each generation."""
         for feed in self:
-            if feed.user_id.share or feed.company_id not in feed.user_id.company_ids:
-                raise ValidationError(
-                    _(
-                        "Responsible: %(user)s has no access to %(company)s.",
-                        user=feed.user_id.name,
-                        company=feed.company_id.name,
-                    )
+            user = feed.sudo().user_id
+            if user._is_superuser():
+                problem = _(
+                    "%(user)s is a superuser, whose rights skip every access "
+                    "rule; choose an ordinary internal user.",
+                    user=user.name,
                 )
+            elif not user.active or user.share:
+                problem = _("%(user)s is not an active internal user.", user=user.name)
+            elif feed.company_id not in user.company_ids or not user._has_group(
+                "stock.group_stock_user"
+            ):
+                problem = _(
+                    "%(user)s has no inventory rights in %(company)s.",
+                    user=user.name,
+                    company=feed.company_id.name,
+                )
+            else:
+                continue
+            raise ValidationError(_("Responsible: %(problem)s", problem=problem))
+
+    @api.constrains("user_id")
+    def _check_user_column_access(self):
+        """The columns' field paths, with the new responsible user's rights
+        (once the user itself is valid: whichever constraint runs first)."""
+        self._check_user_id()
+        self.column_ids._check_field_path()
 
     @api.constrains("product_domain")
     def _check_product_domain(self):
@@ -301,6 +332,7 @@ class MarketplaceFeed(models.Model):
         template = self.env["marketplace.feed.template"].create(
             {
                 "name": self.name,
+                "company_id": self.company_id.id,
                 "store_url": self.store_url,
                 **self._get_settings_values(),
                 "column_ids": [
@@ -317,24 +349,27 @@ class MarketplaceFeed(models.Model):
         }
 
     def action_preview(self):
-        """Show the headers and first rows of the file in the form."""
+        """Show the headers and first rows of the file, computed now and
+        stored nowhere (feed managers)."""
         self.ensure_one()
-        headers, rows = self._get_preview_rows()
-        self.preview_html = self.env["ir.qweb"]._render(
-            "stock_marketplace_feed.marketplace_feed_preview",
-            {
-                "headers": headers,
-                "rows": [
-                    [to_text(value, self.decimal_comma) for value in row]
-                    for row in rows
-                ],
-            },
-        )
-        return True
+        self._check_manager_access()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Preview of %(feed)s", feed=self.name),
+            "res_model": "marketplace.feed.preview",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_feed_id": self.id},
+        }
+
+    def _get_preview_text(self, value):
+        """A cell of the preview."""
+        return to_text(value, self.decimal_comma)
 
     def action_download(self):
         """Download the published file (feed managers)."""
         self.ensure_one()
+        self._check_manager_access()
         return {
             "type": "ir.actions.act_url",
             "url": f"/marketplace-feed/download/{self.id}",
@@ -356,3 +391,11 @@ class MarketplaceFeed(models.Model):
         )
         action["domain"] = [("feed_id", "=", self.id)]
         return action
+
+    def _check_manager_access(self):
+        """Preview and Download show the file as the responsible user's
+        rights make it: for feed managers only."""
+        if not (self.env.su or self.env.user.has_group("stock.group_stock_manager")):
+            raise AccessError(
+                _("Only inventory managers may preview or download feed files.")
+            )

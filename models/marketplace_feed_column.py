@@ -44,6 +44,13 @@ class MarketplaceFeedColumn(models.Model):
 
     # Values
 
+    def _get_field_path_envs(self):
+        """Also the responsible user's: the file is generated with its rights."""
+        return [
+            *super()._get_field_path_envs(),
+            self.feed_id._get_generation_env_feed().env,
+        ]
+
     def _check_generation_access(self):
         """Check, as the generating user, that this column may be written."""
         self.ensure_one()
@@ -153,16 +160,18 @@ class MarketplaceFeedColumn(models.Model):
 
     def _get_image_links(self, products, context):
         """Public links of each product's images, main image first; found
-        once per batch for all its image columns."""
+        once per batch for all its image columns. A link names the product
+        and the image's checksum, and carries their signature: it opens that
+        image only, and a changed image gets a new link."""
         if context["image_links"] is None:
-            prefix = context["image_url_prefix"]
+            prefix, sign = context["image_url_prefix"], context["image_signer"]
             images = context["feed"]._get_product_images(products)
             context["image_links"] = [
                 [
-                    f"{prefix}/{product.id}/{index}"
-                    for index in range(len(images[product.id]))
+                    f"{prefix}/{product_id}/{checksum}/{sign(product_id, checksum)}"
+                    for _record, _fname, checksum in images[product_id]
                 ]
-                for product in products
+                for product_id in products.ids
             ]
         return context["image_links"]
 

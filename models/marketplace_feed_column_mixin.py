@@ -3,20 +3,24 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 PRODUCT_MODEL = "product.product"
-# Relations a column may never follow, and words no readable field name may hold.
-SENSITIVE_MODELS = {
-    "res.users",
-    "res.groups",
-    "res.users.apikeys",
-    "res.users.log",
-    "res.device",
-    "res.device.log",
-    "auth_totp.device",
-}
-SENSITIVE_MODEL_PREFIXES = ("ir.", "base.", "bus.", "mail.", "auth_")
-# The chatter's followers, messages and activities are nobody's business.
-CHATTER_FIELD_PREFIXES = ("message_", "activity_", "website_message")
-SENSITIVE_WORDS = ("password", "token", "secret", "apikey", "api_key", "totp", "signup")
+# The models of a product catalogue: all a column may reach (see
+# _get_allowed_column_models). product.brand is OCA's product_brand.
+CATALOGUE_MODELS = frozenset(
+    (
+        "product.product",
+        "product.template",
+        "product.category",
+        "uom.uom",
+        "product.tag",
+        "product.attribute",
+        "product.attribute.value",
+        "product.template.attribute.value",
+        "product.template.attribute.line",
+        "res.country",
+        "res.currency",
+        "product.brand",
+    )
+)
 
 
 class MarketplaceFeedColumnMixin(models.AbstractModel):
@@ -82,7 +86,8 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
     @api.constrains("kind", "field_path")
     def _check_field_path(self):
         for column in self.filtered(lambda column: column.kind == "field"):
-            column._resolve_field_path(self.env[PRODUCT_MODEL])
+            for env in column._get_field_path_envs():
+                column._resolve_field_path(env[PRODUCT_MODEL])
 
     @api.constrains("kind", "price_source", "pricelist_id")
     def _check_price_source(self):
@@ -100,32 +105,77 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
                     )
                 )
 
+    def _get_field_path_envs(self):
+        """The environments whose users' rights a field path is checked
+        with: the editing user's (a feed's column adds its responsible
+        user's)."""
+        return [self.env]
+
+    @api.model
+    def _get_allowed_column_models(self):
+        """The models a column may reach, by name: a product catalogue's
+        (variant and template, category, unit, tags, attributes and their
+        values, country, currency, brand). A column following a relation, or
+        a related field reading through one, to any other model (vendor
+        lines, partners, users, accounting...) is refused. A module that
+        publishes a model of its own adds it::
+
+            def _get_allowed_column_models(self):
+                return super()._get_allowed_column_models() | {"product.label"}
+        """
+        return set(CATALOGUE_MODELS)
+
+    @api.model
+    def _get_reached_models(self, field):
+        """The models ``field``'s value comes from besides its own: its
+        comodel, and the models a related field reads through (its target's
+        too, when that is related in turn)."""
+        models = set()
+        while True:
+            if field.relational:
+                models.add(field.comodel_name)
+            if not field.related:
+                return models
+            model = self.env[field.model_name]
+            *links, name = field.related.split(".")
+            for link in links:
+                model = self.env[model._fields[link].comodel_name]
+                models.add(model._name)
+            field = model._fields[name]
+
     def _resolve_field_path(self, model):
         """The fields along the column's path from ``model``, checked for the
-        environment's user: each one exists, is readable, and stays out of
-        binary data and sensitive models. Raises ValidationError."""
+        environment's user: each one exists and is readable by that user
+        (its ``groups`` too), is not binary data, and reaches only the
+        models of ``_get_allowed_column_models()``. Raises ValidationError
+        naming the path."""
         self.ensure_one()
+        allowed = self._get_allowed_column_models()
         names = (self.field_path or "").split(".")
         chain = []
         for position, name in enumerate(names):
             field = model._fields.get(name)
             problem = None
-            if field is None or not field.is_accessible(model.env):
-                problem = _("does not exist or is not readable")
+            outside = field and self._get_reached_models(field) - allowed
+            if field is None:
+                problem = _("does not exist")
+            elif not field.is_accessible(model.env):
+                problem = _("is not readable by %(user)s", user=model.env.user.name)
             elif field.type == "binary":
                 problem = _("is binary data; use an Images column for images")
-            elif name.startswith(CHATTER_FIELD_PREFIXES) or any(
-                word in name.lower() for word in SENSITIVE_WORDS
-            ):
-                problem = _("is a protected field")
             elif position < len(names) - 1 and not field.relational:
                 problem = _("is not a relation and cannot be followed")
-            elif field.relational and (
-                field.comodel_name in SENSITIVE_MODELS
-                or field.comodel_name.startswith(SENSITIVE_MODEL_PREFIXES)
-                or not model.env[field.comodel_name].has_access("read")
+            elif outside:
+                problem = _(
+                    "reaches %(models)s, which a feed file may not publish",
+                    models=", ".join(sorted(outside)),
+                )
+            elif field.relational and not model.env[field.comodel_name].has_access(
+                "read"
             ):
-                problem = _("leads to records this file may not read")
+                problem = _(
+                    "leads to records %(user)s may not read", user=model.env.user.name
+                )
             if problem:
                 raise ValidationError(
                     _(

@@ -12,6 +12,7 @@ the next call resumes from there. The record keeps what serving needs, as
 it was when the file was generated.
 """
 
+import base64
 import dataclasses
 import hashlib
 import io
@@ -131,6 +132,9 @@ class MarketplaceFeedFile(models.Model):
     missing_names = fields.Json(readonly=True)
     replaced_chars = fields.Integer(readonly=True)
     truncated_cells = fields.Integer(readonly=True)
+    # The products the file lists, for its image links: bit n (of byte
+    # n // 8, from the lowest) for product id n; base64 as Odoo stores binary.
+    product_bitmap = fields.Binary(attachment=False, readonly=True)
     report = fields.Text(compute="_compute_report")
     error = fields.Text(readonly=True)
 
@@ -249,6 +253,35 @@ class MarketplaceFeedFile(models.Model):
         stream.last_modified = self.finished_date
         stream.as_attachment = True
         return stream, gzipped
+
+    def _holds_product(self, product_id):
+        """Whether this file lists product ``product_id``: the byte of the
+        bitmap that holds it, read in the database (the four base64
+        characters that encode it), not the whole bitmap."""
+        self.ensure_one()
+        byte = product_id // 8
+        self.env.cr.execute(
+            SQL(
+                "SELECT substring(product_bitmap FROM %s FOR 4) FROM %s WHERE id = %s",
+                byte // 3 * 4 + 1,
+                SQL.identifier(self._table),
+                self.id,
+            )
+        )
+        row = self.env.cr.fetchone()
+        chunk = base64.b64decode(bytes(row[0])) if row and row[0] else b""
+        index = byte % 3
+        return index < len(chunk) and bool(chunk[index] >> product_id % 8 & 1)
+
+    def _get_product_bitmap(self, product_ids):
+        """The file's product bitmap with ``product_ids`` added (base64)."""
+        self.ensure_one()
+        bitmap = bytearray(base64.b64decode(self.product_bitmap or b""))
+        size = max(product_ids, default=-1) // 8 + 1
+        bitmap.extend(bytes(max(0, size - len(bitmap))))
+        for product_id in product_ids:
+            bitmap[product_id // 8] |= 1 << product_id % 8
+        return base64.b64encode(bitmap)
 
     # The background job
 
@@ -428,6 +461,7 @@ class MarketplaceFeedFile(models.Model):
                 "missing_names": [],
                 "replaced_chars": 0,
                 "truncated_cells": 0,
+                "product_bitmap": False,
             }
         )
 
@@ -445,8 +479,10 @@ class MarketplaceFeedFile(models.Model):
         writer = PartWriter(stream, FeedOptions(**self.writer_options), state)
         if not state:
             writer.write_header(self.headers)
-        cursor, complete = self.cursor_product_id, True
-        for rows, last_id in self.feed_id._iter_rows(stats, after_id=cursor):
+        cursor, complete, product_ids = self.cursor_product_id, True, []
+        for rows, last_id in self.feed_id._iter_rows(
+            stats, after_id=cursor, product_ids=product_ids
+        ):
             writer.write_rows(rows)
             cursor = last_id
             if time.monotonic() >= deadline:
@@ -470,6 +506,7 @@ class MarketplaceFeedFile(models.Model):
             {
                 "part_ids": [(4, part.id)],
                 "part_state": dataclasses.asdict(state),
+                "product_bitmap": self._get_product_bitmap(product_ids),
                 "cursor_product_id": cursor,
                 "rows_complete": complete,
                 "rows_written": state.rows,
@@ -595,6 +632,7 @@ class MarketplaceFeedFile(models.Model):
         older.filtered("attachment_id").write(
             {"attachment_id": False, "gzip_attachment_id": False}
         )
+        older.write({"product_bitmap": False})
         self.env["ir.attachment"].sudo().search(
             [
                 ("res_model", "=", self._name),

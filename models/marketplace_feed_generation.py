@@ -53,6 +53,7 @@ class MarketplaceFeed(models.Model):
             delimiter=DELIMITERS_BY_CHOICE[self.csv_delimiter or "comma"],
             encoding=self.csv_encoding,
             decimal_comma=self.decimal_comma,
+            escape_formulas=self.escape_formulas,
         )
 
     def _get_products_domain(self):
@@ -169,15 +170,16 @@ class MarketplaceFeed(models.Model):
         )
 
     def _get_image_url_prefix(self):
+        """The start of the feed's image links: each goes on with the
+        product, the image's checksum and the link's signature
+        (``_get_image_signer``). The file's link is not in it."""
         self.ensure_one()
-        return (
-            f"{self.get_base_url()}/marketplace-feed/"
-            f"{self.sudo()._get_public_slug()}/image"
-        )
+        return f"{self.get_base_url()}/marketplace-feed/image/{self.id}"
 
     @api.model
     def _get_product_images(self, products):
-        """Images of each product: {product id: [(record, field name), ...]}.
+        """Images of each product: {product id: [(record, field name,
+        checksum), ...]}, an image once (by its attachment's checksum).
 
         In website_sale's order: the variant's own image, the template's,
         then, when website_sale is installed, the variant's and the template's
@@ -206,11 +208,12 @@ class MarketplaceFeed(models.Model):
                     ]
                     for records, fname in sources
                 ),
-                ["res_model", "res_id", "res_field"],
+                ["res_model", "res_id", "res_field", "checksum"],
             )
         )
         found = {
-            (att["res_model"], att["res_id"], att["res_field"]) for att in attachments
+            (att["res_model"], att["res_id"], att["res_field"]): att["checksum"]
+            for att in attachments
         }
         images = {}
         for product in products:
@@ -222,23 +225,32 @@ class MarketplaceFeed(models.Model):
                     for image in product.product_variant_image_ids
                     | template.product_template_image_ids
                 ]
-            images[product.id] = [
-                (record, fname)
-                for record, fname in candidates
-                if (record._name, record.id, fname) in found
-            ]
+            checksums = {}
+            for record, fname in candidates:
+                checksum = found.get((record._name, record.id, fname))
+                if checksum and checksum not in checksums:
+                    checksums[checksum] = (record, fname, checksum)
+            images[product.id] = list(checksums.values())
         return images
 
-    def _get_feed_product_image(self, product_id, index):
-        """(record, field name) of a product's ``index``-th image, when the
-        product belongs to the file; None otherwise."""
+    def _get_feed_product_image(self, product_id, checksum):
+        """(record, field name) of product ``product_id``'s image whose
+        attachment has ``checksum``, when the product is in the published
+        file and, as the responsible user sees it, still one of the file's
+        products; None otherwise."""
         self.ensure_one()
+        if not self._get_published_file()._holds_product(product_id):
+            return None
         feed = self._get_generation_env_feed()
         product = feed.env["product.product"].search(
             [("id", "=", product_id), *feed._get_products_domain()]
         )
-        images = feed._get_product_images(product).get(product_id, [])
-        return images[index] if index < len(images) else None
+        for record, fname, image_checksum in feed._get_product_images(product).get(
+            product_id, []
+        ):
+            if image_checksum == checksum:
+                return record, fname
+        return None
 
     def _get_headers(self):
         """The file's header row, read as the generation reads the rows."""
@@ -252,10 +264,12 @@ class MarketplaceFeed(models.Model):
         self.ensure_one()
         return self.env["marketplace.feed.column"].search([("feed_id", "=", self.id)])
 
-    def _iter_rows(self, stats, after_id=0, batch_size=None):
+    def _iter_rows(self, stats, after_id=0, batch_size=None, product_ids=None):
         """The file's product rows after product ``after_id``, batch by batch,
         read as the responsible user: (rows, id of the last product they
         cover). A generation that stops after a batch resumes after that id.
+        When ``product_ids`` is a list, the ids of each batch's products are
+        added to it, in the rows' order.
 
         Counts in ``stats`` the products left out for zero stock ("skipped")
         and those whose required columns are empty ("missing", the first ones
@@ -263,6 +277,7 @@ class MarketplaceFeed(models.Model):
         """
         self.ensure_one()
         batch_size = batch_size or BATCH_SIZE
+        self._check_user_id()
         feed = self._get_generation_env_feed()
         # Prefetched together also after the cache is emptied between batches.
         columns = feed._get_columns()
@@ -271,12 +286,18 @@ class MarketplaceFeed(models.Model):
         required = [
             index for index, column in enumerate(columns) if column.required_by_store
         ]
-        context = {"feed": feed, "image_url_prefix": self._get_image_url_prefix()}
+        context = {
+            "feed": feed,
+            "image_url_prefix": self._get_image_url_prefix(),
+            "image_signer": self._get_image_signer(),
+        }
         for pairs, last_id in feed._iter_product_quantities(
             stats, after_id, batch_size
         ):
             quantities = dict(pairs)
             products = feed.env["product.product"].browse(list(quantities))
+            if product_ids is not None:
+                product_ids.extend(products.ids)
             context.update(quantities=quantities, reached={}, image_links=None)
             rows = list(
                 zip(

@@ -4,6 +4,9 @@ when a new file is due. A fetch never generates: it serves the published
 file and, when that is out of date, queues a generation for the
 background job (``marketplace.feed.file``)."""
 
+import base64
+import hashlib
+import hmac
 import secrets
 from datetime import timedelta
 from urllib.parse import quote
@@ -13,6 +16,7 @@ import psycopg2
 from odoo import _, api, fields, models, tools
 
 MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer
+IMAGE_SIGNATURE_BYTES = 16  # of the HMAC-SHA256 in an image link (128 bits)
 # What a fetch of the link reads of the feed.
 LINK_FIELDS = [
     "access_token",
@@ -22,6 +26,15 @@ LINK_FIELDS = [
     "file_type",
     "refresh_interval",
     "config_version",
+]
+# What an image link's check reads of the feed.
+IMAGE_LINK_FIELDS = [
+    "image_secret",
+    "enabled",
+    "company_id",
+    "user_id",
+    "lang",
+    "product_domain",
 ]
 FILE_STATES = [
     ("none", "No file yet"),
@@ -42,6 +55,14 @@ class MarketplaceFeed(models.Model):
         copy=False,
         readonly=True,
         groups="stock.group_stock_manager",
+    )
+    image_secret = fields.Char(
+        default=lambda self: secrets.token_urlsafe(32),
+        required=True,
+        copy=False,
+        readonly=True,
+        groups="stock.group_stock_manager",
+        help="Signs the file's image links; the file's link does not open them.",
     )
     public_url = fields.Char(
         string="Link",
@@ -150,7 +171,25 @@ class MarketplaceFeed(models.Model):
         self.ensure_one()
         self.access_token = secrets.token_urlsafe(32)
         self.message_post(
-            body=_("The link was replaced: the previous link no longer works.")
+            body=_(
+                "The link was replaced: the previous link no longer works. "
+                "The image links in the file stay the same."
+            )
+        )
+        return True
+
+    def action_regenerate_image_links(self):
+        """Replace the secret of the image links: the links the stores hold
+        stop working; the file is generated again with new ones."""
+        self.ensure_one()
+        self.image_secret = secrets.token_urlsafe(32)
+        self._bump_config_version()
+        self._queue_generation(force=True)
+        self.message_post(
+            body=_(
+                "The image links were replaced: the previous ones no longer work, "
+                "and the file is being generated again with the new ones."
+            )
         )
         return True
 
@@ -165,10 +204,8 @@ class MarketplaceFeed(models.Model):
         The id locates the record; the secret is compared in constant time.
         """
         feed_id, _sep, token = (slug or "").partition("-")
-        if not (feed_id.isascii() and feed_id.isdigit()) or not token:
-            return self.browse()
-        feed_id = int(feed_id)
-        if feed_id > MAX_RECORD_ID:
+        feed_id = self._parse_record_id(feed_id)
+        if not feed_id or not token:
             return self.browse()
         # One query for the record and what serving the link reads of it.
         feed = self.sudo().search_fetch([("id", "=", feed_id)], LINK_FIELDS)
@@ -177,6 +214,47 @@ class MarketplaceFeed(models.Model):
         ):
             return self.browse()
         return feed
+
+    @api.model
+    def _parse_record_id(self, text):
+        """The record id ``text`` writes (ASCII digits, within PostgreSQL's
+        integer), or None."""
+        if not (text.isascii() and text.isdigit()) or int(text) > MAX_RECORD_ID:
+            return None
+        return int(text)
+
+    @api.model
+    def _get_by_image_link(self, feed_id, product_id, checksum, signature):
+        """The feed whose image link is ``feed_id/product_id/checksum/
+        signature`` (texts of the link), or an empty recordset. The
+        signature is compared in constant time."""
+        feed_id = self._parse_record_id(feed_id)
+        product_id = self._parse_record_id(product_id)
+        if not feed_id or not product_id:
+            return self.browse()
+        feed = self.sudo().search_fetch([("id", "=", feed_id)], IMAGE_LINK_FIELDS)
+        if not feed or not tools.consteq(
+            feed._get_image_signer()(product_id, checksum).encode(),
+            signature.encode("utf-8", "replace"),
+        ):
+            return self.browse()
+        return feed
+
+    def _get_image_signer(self):
+        """The function signing this feed's image links: (product id, image
+        checksum) -> the link's signature, an HMAC-SHA256 keyed by the feed's
+        image secret (read once), cut to 128 bits, URL-safe base64."""
+        self.ensure_one()
+        key = hmac.new(self.sudo().image_secret.encode(), digestmod=hashlib.sha256)
+        feed_id = self.id
+
+        def sign(product_id, checksum):
+            mac = key.copy()
+            mac.update(f"{feed_id}/{product_id}/{checksum}".encode())
+            digest = mac.digest()[:IMAGE_SIGNATURE_BYTES]
+            return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+        return sign
 
     def _is_published(self):
         self.ensure_one()

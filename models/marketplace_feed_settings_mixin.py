@@ -45,6 +45,13 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
     decimal_comma = fields.Boolean(
         help="Write numbers with a decimal comma in CSV files (12,50)."
     )
+    escape_formulas = fields.Boolean(
+        string="Escape Values a Spreadsheet Would Run as Formulas",
+        help="Start with ' the texts of a CSV file that begin with = + - or @, "
+        "so that a spreadsheet opening the file shows them instead of running "
+        "them. Off by default: marketplaces read the raw values. XLSX and XLS "
+        "files always hold such texts as text cells.",
+    )
     file_name = fields.Char(
         required=True,
         default="products",

@@ -11,6 +11,13 @@ class MarketplaceFeedTemplate(models.Model):
     _order = "sequence, name, id"
 
     name = fields.Char(required=True)
+    company_id = fields.Many2one(
+        "res.company",
+        default=lambda self: self.env.company,
+        index=True,
+        help="The company whose feeds may use this template; empty: every "
+        "company's (the templates that come with the add-on).",
+    )
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
     store_url = fields.Char(string="Store URL")

@@ -10,3 +10,4 @@ class MarketplaceFeedTemplateColumn(models.Model):
     template_id = fields.Many2one(
         "marketplace.feed.template", required=True, ondelete="cascade", index=True
     )
+    company_id = fields.Many2one(related="template_id.company_id", store=True)

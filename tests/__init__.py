@@ -9,5 +9,6 @@ from . import test_feed_prices
 from . import test_feed_health
 from . import test_feed_job
 from . import test_feed_sample
+from . import test_feed_security
 from . import test_i18n
 from . import test_feed_values

@@ -1,4 +1,6 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+from unittest.mock import patch
+
 from psycopg2 import IntegrityError
 
 from odoo import Command
@@ -29,6 +31,7 @@ class TestFeedConfig(MarketplaceFeedCase):
         """Values of a valid XLSX feed of warehouse A, updated with ``values``."""
         return {
             "name": "Config Store",
+            "user_id": self.manager.id,
             "warehouse_ids": [Command.set(self.warehouse_a.ids)],
             "file_type": "xlsx",
             "column_ids": [self._column("Code", field_path="default_code")],
@@ -174,7 +177,7 @@ class TestFeedConfig(MarketplaceFeedCase):
 
     def test_field_path_refusals(self):
         refusals = {
-            "does not exist or is not readable": (
+            "does not exist": (
                 False,
                 "no_such_field",
                 "categ_id.nope",
@@ -182,7 +185,7 @@ class TestFeedConfig(MarketplaceFeedCase):
             ),
             "is not a relation and cannot be followed": ("name.foo", "list_price.id"),
             "is binary data": ("image_1920", "product_tmpl_id.image_128"),
-            "leads to records this file may not read": (
+            "reaches .*, which a feed file may not publish": (
                 "create_uid",
                 "create_uid.login",
                 "write_uid",
@@ -191,8 +194,6 @@ class TestFeedConfig(MarketplaceFeedCase):
                 "seller_ids.partner_id.user_ids.login",
                 "company_id.user_ids",
                 "product_document_ids.ir_attachment_id",
-            ),
-            "is a protected field": (
                 "product_document_ids.access_token",
                 "message_follower_ids",
                 "message_ids.body",
@@ -213,7 +214,7 @@ class TestFeedConfig(MarketplaceFeedCase):
     def test_field_path_refused_when_a_change_makes_it_invalid(self):
         column = self.feed.column_ids.filtered(lambda col: col.kind == "field")[:1]
         self._assert_write_refused(
-            column, {"field_path": "create_uid.login"}, "may not read"
+            column, {"field_path": "create_uid.login"}, "may not publish"
         )
         self._assert_write_refused(
             self.feed.column_ids.filtered(lambda col: col.kind == "quantity"),
@@ -222,12 +223,17 @@ class TestFeedConfig(MarketplaceFeedCase):
         )
 
     def test_field_readable_only_by_settings_administrators(self):
-        path = "company_id.marketplace_feed_plan"
-        self._assert_column_refused(
-            {"field_path": path}, "is not readable", user=self.manager
-        )
         admin = self.env.ref("base.user_admin")
-        self.assertEqual(self._create_field_column(path, user=admin).field_path, path)
+        self.feed.user_id = admin
+        barcode = self.env["product.product"]._fields["barcode"]
+        with patch.object(barcode, "groups", "base.group_system"):
+            self._assert_column_refused(
+                {"field_path": "barcode"},
+                "barcode is not readable by Feed Manager",
+                user=self.manager,
+            )
+            column = self._create_field_column("barcode", user=admin)
+        self.assertEqual(column.field_path, "barcode")
 
     def test_valid_field_paths(self):
         for path in (
@@ -235,8 +241,8 @@ class TestFeedConfig(MarketplaceFeedCase):
             "categ_id",
             "categ_id.parent_id.name",
             "product_tmpl_id.name",
-            "seller_ids",
-            "seller_ids.partner_id.name",
+            "uom_id.name",
+            "product_tag_ids",
             "standard_price",
         ):
             with self.subTest(path=path):
@@ -250,17 +256,21 @@ class TestFeedConfig(MarketplaceFeedCase):
                     "model_id": self.env["ir.model"]._get_id("product.template"),
                     "name": name,
                     "field_description": name,
-                    "ttype": "char",
+                    "ttype": ttype,
+                    "relation": relation,
                     "state": "manual",
                 }
-                for name in ("x_test_brand", "x_test_api_token")
+                for name, ttype, relation in (
+                    ("x_test_brand", "char", False),
+                    ("x_test_supplier_id", "many2one", "res.partner"),
+                )
             ]
         )
         column = self._create_field_column("x_test_brand", user=self.manager)
         self.assertEqual(column.field_path, "x_test_brand")
         self._assert_column_refused(
-            {"field_path": "x_test_api_token"},
-            "x_test_api_token is a protected field",
+            {"field_path": "x_test_supplier_id"},
+            "x_test_supplier_id reaches res.partner, which a feed file may not publish",
             user=self.manager,
         )
 
@@ -341,13 +351,13 @@ class TestFeedConfig(MarketplaceFeedCase):
         outsider = self._new_feed_manager(
             "feed_outsider", self.other_company, name="Outsider"
         )
-        message = "Responsible: Outsider has no access to"
+        message = "Responsible: Outsider has no inventory rights in"
         self._assert_create_refused({"user_id": outsider.id}, message)
         self._assert_write_refused(self.feed, {"user_id": outsider.id}, message)
         portal = new_test_user(
             self.env, login="feed_portal", name="Portal", groups="base.group_portal"
         )
-        message = "Responsible: Portal has no access to"
+        message = "Responsible: Portal is not an active internal user"
         self._assert_write_refused(self.feed, {"user_id": portal.id}, message)
 
     # Plans

@@ -344,7 +344,10 @@ class TestFeedGeneration(MarketplaceFeedCase):
         self.assertEqual(rows["FEED-Z"][13], "", "no image, no link")
         prefix = f"{self.feed.get_base_url()}/marketplace-feed/"
         self.assertTrue(rows["FEED-A"][13].startswith(prefix))
-        self.assertTrue(rows["FEED-A"][13].endswith(f"/image/{self.product_a.id}/0"))
+        self.assertIn(
+            f"/marketplace-feed/image/{self.feed.id}/{self.product_a.id}/",
+            rows["FEED-A"][13],
+        )
 
     def test_images_of_variant_and_template_joined(self):
         self.product_a.product_tmpl_id.image_1920 = _png("blue")
@@ -364,10 +367,11 @@ class TestFeedGeneration(MarketplaceFeedCase):
         rows = self._rows()
         links = rows["FEED-A"][1].split(" | ")
         self.assertEqual(len(links), 2)
+        # .../<product>/<image checksum>/<signature>: two images, two links
         self.assertEqual(
-            [link.rsplit("/", 2)[1:] for link in links],
-            [[str(self.product_a.id), "0"], [str(self.product_a.id), "1"]],
+            [link.rsplit("/", 3)[1] for link in links], [str(self.product_a.id)] * 2
         )
+        self.assertEqual(len({link.rsplit("/", 2)[1] for link in links}), 2)
         self.assertEqual(rows["FEED-A"][2], links[0], "the main image")
         self.assertEqual(rows["FEED-B"][1:], ["", ""], "no image")
         # The image links, shared by the columns, are the batch's own.
@@ -375,7 +379,8 @@ class TestFeedGeneration(MarketplaceFeedCase):
             self.assertEqual(self._rows(), rows)
         images = self.feed._get_product_images(self.product_a)[self.product_a.id]
         self.assertEqual(
-            [field for _record, field in images], ["image_variant_1920", "image_1920"]
+            [field for _record, field, _checksum in images],
+            ["image_variant_1920", "image_1920"],
         )
 
     def test_variant_price_extra_and_many_values(self):

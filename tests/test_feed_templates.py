@@ -148,8 +148,9 @@ class TestFeedTemplates(MarketplaceFeedCase):
 
     def test_preview_escapes_and_limits_rows(self):
         self.product_a.name = "<b>Bold</b> & <script>alert(1)</script>"
-        self.feed.action_preview()
-        html = str(self.feed.preview_html)
+        action = self.feed.action_preview()
+        preview = self.env[action["res_model"]].with_context(action["context"])
+        html = str(preview.create({}).preview_html)
         self.assertIn("&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;", html)
         self.assertNotIn("<script>", html)
         self.assertIn("<th>Quantity</th>", html)

@@ -133,15 +133,18 @@ registry.category("web_tour.tours").add("stock_marketplace_feed_template_tour", 
             run: "click",
         },
         {
-            trigger: ".o_notebook a.nav-link:contains('Preview')",
+            content: "The preview opens in a dialog with the headers and the product rows",
+            trigger: ".modal .o_marketplace_feed_preview th:contains('sku') ~ th:contains('quantity')",
+        },
+        {
+            trigger: ".modal .o_marketplace_feed_preview tbody tr:first td:eq(2)",
+        },
+        {
+            trigger: ".modal-footer button:contains('Close')",
             run: "click",
         },
         {
-            content: "The preview shows the headers and the product rows",
-            trigger: ".o_marketplace_feed_preview th:contains('sku') ~ th:contains('quantity')",
-        },
-        {
-            trigger: ".o_marketplace_feed_preview tbody tr:first td:eq(2)",
+            trigger: "body:not(:has(.modal))",
         },
     ],
 });
