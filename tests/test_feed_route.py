@@ -589,7 +589,8 @@ class TestFeedRouteRegeneration(MarketplaceFeedHttpCase):
 
 @tagged("post_install", "-at_install")
 class TestFeedRouteImages(MarketplaceFeedHttpCase):
-    """The image links written in the file's images column."""
+    """The image links written in the file's images column (more in
+    test_feed_security.py)."""
 
     @classmethod
     def setUpClass(cls):
@@ -598,9 +599,29 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
         cls.product_a.product_tmpl_id.image_1920 = cls._png("red")
         cls.product_a.image_variant_1920 = cls._png("blue")
 
-    def _image_path(self, product, index, feed=None):
-        slug = (feed or self.feed)._get_public_slug()
-        return f"/marketplace-feed/{slug}/image/{product.id}/{index}"
+    def _image_path(self, product, record, field_name="image_1920"):
+        """The signed path of ``record``'s image as one of ``product``'s."""
+        checksum = (
+            self.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("res_field", "=", field_name),
+                ]
+            )
+            .checksum
+        )
+        signature = self.feed._get_image_signer()(product.id, checksum)
+        return (
+            f"/marketplace-feed/image/{self.feed.id}/{product.id}/{checksum}/"
+            f"{signature}"
+        )
+
+    def _file_links(self, code="FEED-A"):
+        self._run_generation(self.feed)
+        return self._rows_by_code(self._csv_rows(self._fetch()))[code][3]
 
     def _create_product_with_image(self, **values):
         return self.env["product.product"].create(
@@ -608,16 +629,15 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
         )
 
     def test_file_lists_image_links_that_serve_the_images(self):
-        self._run_generation(self.feed)
-        rows = self._rows_by_code(self._csv_rows(self._fetch()))
-        paths = [self._image_path(self.product_a, index) for index in (0, 1)]
-        self.assertEqual(
-            rows["FEED-A"][3], ", ".join(self.base_url() + path for path in paths)
-        )
-        images = [
-            self.product_a.image_variant_1920,
-            self.product_a.product_tmpl_id.image_1920,
+        template = self.product_a.product_tmpl_id
+        paths = [
+            self._image_path(self.product_a, self.product_a, "image_variant_1920"),
+            self._image_path(self.product_a, template),
         ]
+        self.assertEqual(
+            self._file_links(), ", ".join(self.base_url() + path for path in paths)
+        )
+        images = [self.product_a.image_variant_1920, template.image_1920]
         for path, image in zip(paths, images, strict=True):
             with self.subTest(path):
                 response = self._fetch(path)
@@ -627,7 +647,7 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
                 self.assertTrue(response.headers.get("ETag"))
                 self.assertEqual(
                     response.headers["Cache-Control"],
-                    f"public, max-age={IMAGE_MAX_AGE}",
+                    f"public, max-age={IMAGE_MAX_AGE}, immutable",
                 )
                 not_modified = self._fetch(
                     path, headers={"If-None-Match": response.headers["ETag"]}
@@ -654,19 +674,21 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
                 "image_1920": self._png("black"),
             }
         )
-        self._run_generation(self.feed)
-        links = self._rows_by_code(self._csv_rows(self._fetch()))["FEED-A"][3]
-        paths = [self._image_path(self.product_a, index) for index in range(4)]
-        self.assertEqual(links, ", ".join(self.base_url() + path for path in paths))
         # website_sale's order: variant, template, variant extras, template extras.
+        paths = [
+            self._image_path(self.product_a, self.product_a, "image_variant_1920"),
+            self._image_path(self.product_a, template),
+            self._image_path(self.product_a, variant_extra),
+            self._image_path(self.product_a, template_extra),
+        ]
+        self.assertEqual(
+            self._file_links(), ", ".join(self.base_url() + path for path in paths)
+        )
         for path, image in zip(paths[2:], (variant_extra, template_extra), strict=True):
             with self.subTest(path):
                 response = self._fetch(path)
                 self.assertEqual(response.status_code, 200)
                 self.assertEqual(response.content, base64.b64decode(image.image_1920))
-        self.assertEqual(
-            self._fetch(self._image_path(self.product_a, 4)).status_code, 404
-        )
 
     def test_image_refusals_are_404(self):
         other_company = self.env["res.company"].create({"name": "Feed Other Co"})
@@ -674,23 +696,28 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
         foreign = self._create_product_with_image(
             name="Feed Foreign Chair", is_storable=True, company_id=other_company.id
         )
-        slug = self.feed._get_public_slug()
+        path = self._image_path(self.product_a, self.product_a.product_tmpl_id)
+        self.assertIn(self.base_url() + path, self._file_links())
+        prefix, signature = path.rsplit("/", 1)
         paths = {
-            "index out of range": self._image_path(self.product_a, 2),
-            "product without image": self._image_path(self.product_b, 0),
-            "product not storable": self._image_path(consumable, 0),
-            "product of another company": self._image_path(foreign, 0),
-            "unknown product": f"/marketplace-feed/{slug}/image/{10**9}/0",
-            "wrong token": (
-                f"/marketplace-feed/{self.feed.id}-{secrets.token_urlsafe(32)}"
-                f"/image/{self.product_a.id}/0"
+            "another product's image": self._image_path(
+                self.product_a, consumable.product_tmpl_id
             ),
+            "product not storable": self._image_path(
+                consumable, consumable.product_tmpl_id
+            ),
+            "product of another company": self._image_path(
+                foreign, foreign.product_tmpl_id
+            ),
+            "unknown product": path.replace(f"/{self.product_a.id}/", f"/{10**9}/"),
+            "wrong signature": f"{prefix}/{secrets.token_urlsafe(16)}",
         }
-        for label, path in paths.items():
+        for label, refused in paths.items():
             with self.subTest(label):
-                self._assert_not_found(self._fetch(path))
+                self._assert_not_found(self._fetch(refused))
+        self.assertEqual(self._fetch(path).status_code, 200)
         self.feed.enabled = False
-        self._assert_not_found(self._fetch(self._image_path(self.product_a, 0)))
+        self._assert_not_found(self._fetch(path))
 
 
 @tagged("post_install", "-at_install")
