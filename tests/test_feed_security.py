@@ -146,6 +146,14 @@ class TestTokenStaysSecret(FeedSecurityCase):
             for text in _contents(attachment.raw or b""):
                 self.assertNotIn(token.encode(), text, attachment.name)
 
+    def test_inventory_users_read_neither_secret(self):
+        feed = self.feed.with_user(self.stock_user)
+        for name in ("access_token", "image_secret", "public_url"):
+            with self.subTest(name):
+                self.assertNotIn(name, feed.fields_get())
+                with self.assertRaises(AccessError):
+                    feed.read([name])
+
 
 @tagged("post_install", "-at_install")
 class TestImageLinks(FeedSecurityCase):
