@@ -13,7 +13,7 @@ import ast
 from odoo import _, api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 
-from ..writers.formatting import to_text
+from ..writers.formatting import join_values, to_text
 
 
 class MarketplaceFeed(models.Model):
@@ -72,6 +72,7 @@ class MarketplaceFeed(models.Model):
     include_zero_stock = fields.Boolean(tracking=True)
     negative_stock_as_zero = fields.Boolean(tracking=True)
     file_type = fields.Selection(tracking=True)
+    xml_dialect = fields.Selection(tracking=True)
     csv_delimiter = fields.Selection(tracking=True)
     csv_encoding = fields.Selection(tracking=True)
     decimal_comma = fields.Boolean(tracking=True)
@@ -211,28 +212,24 @@ class MarketplaceFeed(models.Model):
         for feed in self:
             user = feed.sudo().user_id
             if user._is_superuser():
-                problem = self.env._(
+                problem = _(
                     "%(user)s is a superuser, whose rights skip every access "
                     "rule; choose an ordinary internal user.",
                     user=user.name,
                 )
             elif not user.active or user.share:
-                problem = self.env._(
-                    "%(user)s is not an active internal user.", user=user.name
-                )
+                problem = _("%(user)s is not an active internal user.", user=user.name)
             elif feed.company_id not in user.company_ids or not user._has_group(
                 "stock.group_stock_user"
             ):
-                problem = self.env._(
+                problem = _(
                     "%(user)s has no inventory rights in %(company)s.",
                     user=user.name,
                     company=feed.company_id.name,
                 )
             else:
                 continue
-            raise ValidationError(
-                self.env._("Responsible: %(problem)s", problem=problem)
-            )
+            raise ValidationError(_("Responsible: %(problem)s", problem=problem))
 
     @api.constrains("user_id")
     def _check_user_column_access(self):
@@ -322,8 +319,12 @@ class MarketplaceFeed(models.Model):
     def action_apply_template(self):
         self.ensure_one()
         previous_columns = self.column_ids
-        self.write(self.template_id._get_feed_values())
-        # Then the old columns go: an enabled file is never left without any.
+        # The old columns are not checked against the template's file type:
+        # they go once the new ones are there (an enabled file is never left
+        # without any).
+        self.with_context(
+            marketplace_feed_replaced_column_ids=previous_columns.ids
+        ).write(self.template_id._get_feed_values())
         previous_columns.unlink()
         self.message_post(
             body=_("Template %(template)s applied.", template=self.template_id.name)
@@ -359,7 +360,7 @@ class MarketplaceFeed(models.Model):
         self._check_manager_access()
         return {
             "type": "ir.actions.act_window",
-            "name": self.env._("Preview of %(feed)s", feed=self.name),
+            "name": _("Preview of %(feed)s", feed=self.name),
             "res_model": "marketplace.feed.preview",
             "view_mode": "form",
             "target": "new",
@@ -367,7 +368,9 @@ class MarketplaceFeed(models.Model):
         }
 
     def _get_preview_text(self, value):
-        """A cell of the preview."""
+        """A cell of the preview: several values (an XML file's list) joined."""
+        if isinstance(value, list):
+            return join_values(value)
         return to_text(value, self.decimal_comma)
 
     def action_download(self):
@@ -401,7 +404,5 @@ class MarketplaceFeed(models.Model):
         rights make it: for feed managers only."""
         if not (self.env.su or self.env.user.has_group("stock.group_stock_manager")):
             raise AccessError(
-                self.env._(
-                    "Only inventory managers may preview or download feed files."
-                )
+                _("Only inventory managers may preview or download feed files.")
             )

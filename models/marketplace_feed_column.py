@@ -1,12 +1,14 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from decimal import Decimal
+from urllib.parse import quote
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import float_round
 
 from ..writers import join_values
-from .marketplace_feed_column_mixin import PRODUCT_MODEL
+from ..writers.formatting import url_quote
+from .marketplace_feed_column_mixin import PRODUCT_MODEL, URL_PLACEHOLDER
 
 
 class MarketplaceFeedColumn(models.Model):
@@ -20,6 +22,10 @@ class MarketplaceFeedColumn(models.Model):
     )
     company_id = fields.Many2one(related="feed_id.company_id", store=True)
     pricelist_id = fields.Many2one(check_company=True)
+
+    @api.constrains("header", "feed_id")
+    def _check_xml_header(self):
+        self.feed_id._check_xml_headers()
 
     # CRUD: any change of the columns makes the stored file outdated.
 
@@ -182,11 +188,53 @@ class MarketplaceFeedColumn(models.Model):
         ]
 
     def _get_values_images(self, products, context):
-        separator = context["feed"].image_separator or ", "
+        """Each product's image links: a list in XML files (an element per
+        link), else one text."""
+        feed = context["feed"]
+        start = 1 if self.skip_main_image else 0
+        links = [links[start:] for links in self._get_image_links(products, context)]
+        if feed.file_type == "xml":
+            return links
+        separator = feed.image_separator or ", "
+        return [join_values(product_links, separator) for product_links in links]
+
+    def _get_values_product_page(self, products, context):
+        """The address of each product's page: the column's pattern filled,
+        or, without one, its page on the website (eCommerce); None when
+        there is neither, or a placeholder's value is empty."""
+        if self.url_pattern:
+            return self._get_pattern_urls(products)
+        if "website_url" not in products._fields:
+            return [None] * len(products)
+        base_url = context["feed"].get_base_url()
         return [
-            join_values(links, separator)
-            for links in self._get_image_links(products, context)
+            url_quote(
+                (product.website_id.sudo().domain or base_url).rstrip("/")
+                + product.website_url
+            )
+            for product in products
         ]
+
+    def _get_pattern_urls(self, products):
+        urls = []
+        for product in products:
+            values = {
+                "default_code": product.default_code,
+                "barcode": product.barcode,
+                "id": product.id,
+                "template_id": product.product_tmpl_id.id,
+            }
+            if any(
+                not values[name] for name in URL_PLACEHOLDER.findall(self.url_pattern)
+            ):
+                urls.append(None)
+                continue
+            url = URL_PLACEHOLDER.sub(
+                lambda match, values=values: quote(str(values[match[1]]), safe=""),
+                self.url_pattern,
+            )
+            urls.append(url_quote(url))
+        return urls
 
     def _get_prices(self, products, context):
         """The batch's prices in the column's source, in its currency
@@ -238,7 +286,7 @@ class MarketplaceFeedColumn(models.Model):
         if not self.price_with_currency:
             return values
         texts = [f"{value} {currency.name}" for value in values]
-        if context["feed"].decimal_comma:
+        if context["feed"].decimal_comma and context["feed"].file_type != "xml":
             texts = [text.replace(".", ",") for text in texts]
         return texts
 

@@ -1,5 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models
+import re
+
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 PRODUCT_MODEL = "product.product"
@@ -21,6 +23,9 @@ CATALOGUE_MODELS = frozenset(
         "product.brand",
     )
 )
+# A product page pattern's placeholders: {name} of a product's value
+URL_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+URL_PLACEHOLDERS = ("default_code", "barcode", "id", "template_id")
 
 
 class MarketplaceFeedColumnMixin(models.AbstractModel):
@@ -45,6 +50,7 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
             ("price", "Price"),
             ("currency", "Currency"),
             ("stock_status", "Stock status"),
+            ("product_page", "Product page"),
             ("constant", "Custom value"),
         ],
         string="Value",
@@ -70,6 +76,18 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
         string="Append Currency Code", help='Write "129.99 USD" instead of 129.99.'
     )
     constant_value = fields.Char(string="Custom Value")
+    skip_main_image = fields.Boolean(
+        string="Without the Main Image",
+        help="Only the images after the main one, e.g. Google's "
+        "additional_image_link next to an image_link column.",
+    )
+    url_pattern = fields.Char(
+        string="Product Page Pattern",
+        help="The address of a product's page, with placeholders filled for "
+        "each product: {default_code}, {barcode}, {id} (the variant's id) and "
+        "{template_id}, e.g. https://shop.example.com/p/{default_code}. "
+        "Empty: the product's page on the website (eCommerce).",
+    )
     in_stock_text = fields.Char(default="in_stock")
     out_of_stock_text = fields.Char(default="out_of_stock")
     required_by_store = fields.Boolean(
@@ -98,10 +116,31 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
                 column.price_source == "pricelist" and not column.pricelist_id
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Column %(header)s: choose the price source (and the "
                         "pricelist for a pricelist price).",
                         header=column.header,
+                    )
+                )
+
+    @api.constrains("kind", "url_pattern")
+    def _check_url_pattern(self):
+        for column in self.filtered(
+            lambda column: column.kind == "product_page" and column.url_pattern
+        ):
+            pattern = column.url_pattern
+            unknown = set(URL_PLACEHOLDER.findall(pattern)) - set(URL_PLACEHOLDERS)
+            if not pattern.startswith(("https://", "http://")) or unknown:
+                raise ValidationError(
+                    self.env._(
+                        "Column %(header)s: the product page pattern %(pattern)s "
+                        "is not valid. Start it with https:// (or http://) and "
+                        "use only the placeholders %(placeholders)s.",
+                        header=column.header,
+                        pattern=pattern,
+                        placeholders=", ".join(
+                            f"{{{name}}}" for name in URL_PLACEHOLDERS
+                        ),
                     )
                 )
 
@@ -158,27 +197,29 @@ class MarketplaceFeedColumnMixin(models.AbstractModel):
             problem = None
             outside = field and self._get_reached_models(field) - allowed
             if field is None:
-                problem = _("does not exist")
+                problem = self.env._("does not exist")
             elif not field.is_accessible(model.env):
-                problem = _("is not readable by %(user)s", user=model.env.user.name)
+                problem = self.env._(
+                    "is not readable by %(user)s", user=model.env.user.name
+                )
             elif field.type == "binary":
-                problem = _("is binary data; use an Images column for images")
+                problem = self.env._("is binary data; use an Images column for images")
             elif position < len(names) - 1 and not field.relational:
-                problem = _("is not a relation and cannot be followed")
+                problem = self.env._("is not a relation and cannot be followed")
             elif outside:
-                problem = _(
+                problem = self.env._(
                     "reaches %(models)s, which a feed file may not publish",
                     models=", ".join(sorted(outside)),
                 )
             elif field.relational and not model.env[field.comodel_name].has_access(
                 "read"
             ):
-                problem = _(
+                problem = self.env._(
                     "leads to records %(user)s may not read", user=model.env.user.name
                 )
             if problem:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Column %(header)s: the product field %(path)s %(problem)s.",
                         header=self.header,
                         path=self.field_path or "",

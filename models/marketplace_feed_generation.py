@@ -5,11 +5,11 @@ job that writes it are ``marketplace.feed.file``'s."""
 
 import ast
 
-from odoo import _, api, models
+from odoo import _, api, fields, models
 from odoo.osv import expression
 from odoo.tools import float_compare, float_round
 
-from ..writers import DELIMITERS_BY_CHOICE, FeedOptions
+from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, XmlShop
 
 BATCH_SIZE = 1000
 PREVIEW_ROWS = 20
@@ -46,14 +46,78 @@ class MarketplaceFeed(models.Model):
 
     def _get_writer_options(self):
         self.ensure_one()
-        return FeedOptions(
-            file_type=self.file_type,
-            sheet_name=self.sheet_name or "Sheet1",
-            header_row=self.header_row,
-            delimiter=DELIMITERS_BY_CHOICE[self.csv_delimiter or "comma"],
-            encoding=self.csv_encoding,
-            decimal_comma=self.decimal_comma,
-            escape_formulas=self.escape_formulas,
+        options = {
+            "file_type": self.file_type,
+            "sheet_name": self.sheet_name or "Sheet1",
+            "header_row": self.header_row,
+            "delimiter": DELIMITERS_BY_CHOICE[self.csv_delimiter or "comma"],
+            "encoding": self.csv_encoding,
+            "decimal_comma": self.decimal_comma,
+            "escape_formulas": self.escape_formulas,
+        }
+        if self.file_type == "xml":
+            options.update(
+                xml_dialect=self.xml_dialect,
+                xml_shop=self._get_generation_env_feed()._get_xml_shop(),
+                xml_headers=self._get_headers(),
+            )
+        return FeedOptions(**options)
+
+    def _get_xml_shop(self):
+        """The header of an XML file: the shop (the company and its website
+        or server address), the date of generation in the responsible user's
+        time zone, the price columns' currencies and the categories of all
+        the file's products. Called on the generation's feed."""
+        self.ensure_one()
+        company = self.company_id
+        now = fields.Datetime.context_timestamp(self, fields.Datetime.now())
+        return XmlShop(
+            name=company.name,
+            company=company.name,
+            url=self.get_base_url(),
+            date=now.strftime("%Y-%m-%d %H:%M"),
+            description=self.name,
+            currencies=self._get_xml_currencies(),
+            categories=self._get_xml_categories(),
+        )
+
+    def _get_xml_currencies(self):
+        """(code, rate) of the price columns' currencies (the company's
+        currency when there is no price column): the company's currency at
+        rate 1, the others at Odoo's rate of the day, in the company's
+        currency per unit."""
+        self.ensure_one()
+        company = self.company_id
+        currencies = self.env["res.currency"]
+        for column in self._get_columns().filtered(lambda col: col.kind == "price"):
+            currencies |= column._get_price_currency(self)
+        today = fields.Date.context_today(self)
+        rates = []
+        for currency in currencies or company.currency_id:
+            if currency == company.currency_id:
+                rates.append((currency.name, 1))
+                continue
+            rate = currency._get_conversion_rate(
+                currency, company.currency_id, company, today
+            )
+            rates.append((currency.name, f"{rate:.6f}".rstrip("0").rstrip(".")))
+        return tuple(rates)
+
+    def _get_xml_categories(self):
+        """(id, parent id or None, name) of the categories of all the file's
+        products, and of their parents, each once, parents first: one grouped
+        query over the file's products, one for the parents."""
+        self.ensure_one()
+        groups = self.env["product.template"]._read_group(
+            [("product_variant_ids", "any", self._get_products_domain())],
+            ["categ_id"],
+        )
+        categories = self.env["product.category"].search(
+            [("id", "parent_of", [category.id for (category,) in groups])]
+        )
+        return tuple(
+            (category.id, category.parent_id.id or None, category.name)
+            for category in categories.sorted("parent_path")
         )
 
     def _get_products_domain(self):
@@ -306,7 +370,7 @@ class MarketplaceFeed(models.Model):
                 )
             )
             for product_id, row in zip(products.ids, rows, strict=True):
-                if any(row[index] in (None, "") for index in required):
+                if any(row[index] in (None, "", []) for index in required):
                     stats["missing"] += 1
                     if len(stats["missing_names"]) < MISSING_LISTED:
                         product = products.browse(product_id)

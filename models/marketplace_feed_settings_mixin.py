@@ -1,8 +1,9 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..writers import EXTENSIONS, sheet_name_error
+from ..writers.xml_writer import headers_error
 
 
 class MarketplaceFeedSettingsMixin(models.AbstractModel):
@@ -18,9 +19,23 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
         "listed when products with zero stock are uploaded).",
     )
     file_type = fields.Selection(
-        [("xlsx", "XLSX"), ("xls", "XLS"), ("csv", "CSV")],
+        [("xlsx", "XLSX"), ("xls", "XLS"), ("csv", "CSV"), ("xml", "XML")],
         default="xlsx",
         required=True,
+    )
+    xml_dialect = fields.Selection(
+        [
+            ("yml", "YML (Rozetka, Prom.ua...)"),
+            ("hotline", "Hotline"),
+            ("google_rss", "Google Merchant RSS"),
+        ],
+        string="XML Format",
+        default="yml",
+        required=True,
+        help="The XML file's layout. Each column's header is where its value "
+        "goes in the product's element: name (an element), @name (an "
+        "attribute), param:Name (YML and Hotline's characteristics) or g:name "
+        "(Google's elements).",
     )
     csv_delimiter = fields.Selection(
         [
@@ -86,7 +101,7 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
                 or any(ord(char) < 32 or ord(char) == 127 for char in name)
             ):
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "File name: %(name)r is not valid. Use a name without path "
                         "separators, '..' or control characters.",
                         name=record.file_name or "",
@@ -112,7 +127,7 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
         for record in self:
             if not 1 <= record.header_row <= 1000:
                 raise ValidationError(
-                    _(
+                    self.env._(
                         "Header row number: %(row)s is not between 1 and 1000.",
                         row=record.header_row,
                     )
@@ -122,7 +137,49 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
     def _check_csv_delimiter(self):
         for record in self:
             if record.file_type == "csv" and not record.csv_delimiter:
-                raise ValidationError(_("CSV delimiter: choose one for a CSV file."))
+                raise ValidationError(
+                    self.env._("CSV delimiter: choose one for a CSV file.")
+                )
+
+    @api.constrains("file_type", "xml_dialect")
+    def _check_xml_headers(self):
+        """An XML file's column headers are XML names (or @name, param:Name,
+        g:name), no attribute set twice."""
+        for record in self.filtered(lambda rec: rec.file_type == "xml"):
+            replaced = self.env.context.get("marketplace_feed_replaced_column_ids")
+            columns = record.column_ids.filtered(
+                lambda column, replaced=replaced or (): column.id not in replaced
+            )
+            error = headers_error(columns.mapped("header"), record.xml_dialect)
+            if error:
+                header, code = error
+                raise ValidationError(
+                    self.env._(
+                        "Column %(header)r: %(problem)s",
+                        header=header or "",
+                        problem=self._get_xml_header_problems()[code],
+                    )
+                )
+
+    @api.model
+    def _get_xml_header_problems(self):
+        """What each error code of writers.xml_writer.header_error() means."""
+        return {
+            "empty": self.env._("an XML file needs a header for each column."),
+            "invalid_name": self.env._(
+                "this is not an element or attribute name an XML file can hold. "
+                "Use letters A-Z, digits, '_', '-' and '.', starting with a "
+                "letter or '_' and not with 'xml'; @name for an attribute."
+            ),
+            "unknown_prefix": self.env._(
+                "unknown prefix. Use param:Name for a characteristic (YML, "
+                "Hotline) and g:name for Google's elements (Google Merchant RSS)."
+            ),
+            "param_name": self.env._("write the characteristic's name after 'param:'."),
+            "duplicate_attribute": self.env._(
+                "another column already sets this attribute of the product."
+            ),
+        }
 
     @api.model
     def _get_settings_fields(self):

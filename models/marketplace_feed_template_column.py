@@ -1,5 +1,5 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class MarketplaceFeedTemplateColumn(models.Model):
@@ -11,3 +11,7 @@ class MarketplaceFeedTemplateColumn(models.Model):
         "marketplace.feed.template", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="template_id.company_id", store=True)
+
+    @api.constrains("header", "template_id")
+    def _check_xml_header(self):
+        self.template_id._check_xml_headers()

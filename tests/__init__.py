@@ -12,3 +12,4 @@ from . import test_feed_sample
 from . import test_feed_security
 from . import test_i18n
 from . import test_feed_values
+from . import test_feed_xml

@@ -2,8 +2,10 @@
 """XML writer: YML, Hotline and Google RSS documents read back with lxml."""
 
 import contextlib
+import dataclasses
 import datetime
 import gzip
+import json
 import pickle
 import tempfile
 import tracemalloc
@@ -434,7 +436,8 @@ def test_header_part_checks_the_options_headers(feed):
     [
         {"xml_dialect": "rss"},
         {"xml_dialect": ""},
-        {"xml_shop": {"name": "S"}},
+        {"xml_shop": "S"},
+        {"xml_shop": {"name": 1}},
         {"xml_headers": ("price", "@")},
     ],
 )
@@ -496,6 +499,27 @@ def test_options_are_hashable_and_picklable():
     assert copy == options and hash(copy) == hash(options)
     assert FeedOptions(file_type="xml").xml_shop == XmlShop()
     assert FeedOptions(file_type="xml").xml_dialect == "yml"
+
+
+def test_options_survive_a_json_round_trip():
+    """A generation stores its options as JSON (dataclasses.asdict) and
+    rebuilds them in each unit of work: the shop and the tuples come back."""
+    options = FeedOptions(
+        file_type="xml",
+        xml_dialect="yml",
+        xml_shop=XmlShop(
+            name="S",
+            date="2026-11-30 09:05",
+            currencies=(("UAH", 1), ("USD", "41.25")),
+            categories=((1, None, "A"), (2, 1, "B")),
+        ),
+        xml_headers=("@id", "name", "param:Колір"),
+    )
+    stored = json.loads(json.dumps(dataclasses.asdict(options)))
+    assert isinstance(stored["xml_shop"], dict)
+    copy = FeedOptions(**stored)
+    assert copy == options and hash(copy) == hash(options)
+    assert isinstance(copy.xml_shop, XmlShop)
 
 
 def test_extension_and_content_types():
