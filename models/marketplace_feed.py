@@ -109,6 +109,7 @@ class MarketplaceFeed(models.Model):
             ("disabled", "Disabled"),
             ("enabled", "Enabled"),
             ("integration_off", "Integration off"),
+            ("over_plan", "Over the plan's limit"),
         ],
         string="Status",
         compute="_compute_state",
@@ -162,9 +163,16 @@ class MarketplaceFeed(models.Model):
         "company_id.marketplace_feed_plan",
     )
     def _compute_state(self):
+        covered_ids = {}  # company: ids of the feeds its plan covers
         for feed in self:
-            if not feed.company_id._marketplace_feed_is_available():
+            company = feed.company_id
+            if company not in covered_ids:
+                covered_ids[company] = company._marketplace_feed_covered_ids()
+            covered = covered_ids[company]
+            if not company._marketplace_feed_is_available():
                 feed.state = "integration_off"
+            elif covered is not None and feed.id not in covered:
+                feed.state = "over_plan"
             else:
                 feed.state = "enabled" if feed.enabled else "disabled"
 

@@ -258,7 +258,11 @@ class MarketplaceFeed(models.Model):
 
     def _is_published(self):
         self.ensure_one()
-        return self.enabled and self.company_id._marketplace_feed_is_available()
+        company = self.company_id
+        if not (self.enabled and company._marketplace_feed_is_available()):
+            return False
+        covered_ids = company._marketplace_feed_covered_ids()
+        return covered_ids is None or self.id in covered_ids
 
     # The published file
 

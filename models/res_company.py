@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 from odoo import fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 PLAN_LIMITS = {"hobby": 0, "startup": 10, "business": None}
 
@@ -41,6 +42,37 @@ class ResCompany(models.Model):
             self.marketplace_feed_enabled and self._marketplace_feed_plan_limit() != 0
         )
 
+    def _marketplace_feed_covered_ids(self):
+        """Ids of the company's feed files its plan covers, None for all:
+        with a limit, the oldest (by id) up to it. After a downgrade the
+        others are not served."""
+        self.ensure_one()
+        limit = self._marketplace_feed_plan_limit()
+        if limit is None:
+            return None
+        feeds = (
+            self.env["marketplace.feed"]
+            .sudo()
+            .search([("company_id", "=", self.id)], order="id", limit=limit)
+        )
+        return set(feeds.ids)
+
+    def _marketplace_feed_lock(self):
+        """Lock the company's row, by a write, until the transaction ends: a
+        concurrent transaction checking the plan waits for this one and, once
+        it commits, fails with a serialization error (Odoo retries it, and
+        the retry counts this one's files). A SELECT ... FOR UPDATE would not
+        do: under REPEATABLE READ the second transaction would then count
+        from a snapshot older than this one's commit."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                "UPDATE res_company SET marketplace_feed_plan = marketplace_feed_plan "
+                "WHERE id = %s",
+                self.id,
+            )
+        )
+
     def _marketplace_feed_check_plan(self, enabling=False, creating=False):
         """Raise when the company's plan refuses a new or an enabled feed file."""
         plan_labels = dict(
@@ -62,6 +94,7 @@ class ResCompany(models.Model):
                 )
             if limit is None:
                 continue
+            company._marketplace_feed_lock()
             count = (
                 self.env["marketplace.feed"]
                 .sudo()

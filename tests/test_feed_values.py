@@ -3,9 +3,11 @@
 
 from unittest.mock import patch
 
-from odoo import Command, fields, models
-from odoo.exceptions import ValidationError
-from odoo.tests import HttpCase, tagged
+import psycopg2
+
+from odoo import SUPERUSER_ID, Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, sheet_name_error
 from .common import MarketplaceFeedCase
@@ -592,3 +594,88 @@ class TestFeedHeaders(FeedValuesCase):
         headers, rows = feed._get_preview_rows()
         self.assertEqual(headers, ["Code", "Name", "Quantity"])
         self.assertEqual({len(row) for row in rows}, {3})
+
+
+@tagged("post_install", "-at_install")
+class TestFeedPlanDowngrade(FeedValuesCase):
+    def test_files_over_the_new_limit_stop_being_served(self):
+        feed_model = self.env["marketplace.feed"]
+        company_feeds = [("company_id", "=", self.company.id)]
+        missing = 12 - feed_model.search_count(company_feeds)
+        self.assertGreaterEqual(missing, 1, "room for the test")
+        feed_model.create(
+            [
+                dict(self.feed.copy_data()[0], name=f"Feed Plan {n}")
+                for n in range(missing)
+            ]
+        )
+        feeds = feed_model.search(company_feeds, order="id")
+        feeds.enabled = True
+        self.assertTrue(all(feed._is_published() for feed in feeds))
+        self.company.sudo().marketplace_feed_plan = "startup"
+        feeds.invalidate_recordset(["state"])
+        oldest, newest = feeds[:10], feeds[10:]
+        self.assertEqual([feed._is_published() for feed in oldest], [True] * 10)
+        self.assertEqual([feed._is_published() for feed in newest], [False] * 2)
+        self.assertEqual(set(oldest.mapped("state")), {"enabled"})
+        self.assertEqual(set(newest.mapped("state")), {"over_plan"})
+        newest[:1].unlink()
+        self.assertFalse(newest[1]._is_published(), "still the eleventh")
+        oldest[:1].unlink()
+        self.assertTrue(newest[1]._is_published(), "now among the ten")
+
+
+@tagged("post_install", "-at_install")
+class TestFeedPlanConcurrency(TransactionCase):
+    """Transactions creating a company's last feed file at the same time, on
+    real cursors of their own (what they commit is deleted at the end)."""
+
+    def test_concurrent_creates_cannot_both_pass_the_limit(self):
+        company = self.env.ref("base.main_company")
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", company.id)], limit=1
+        )
+        feeds = self.env["marketplace.feed"].sudo()
+        limit = feeds.search_count([("company_id", "=", company.id)]) + 1
+        values = {
+            "name": "Feed Race",
+            "company_id": company.id,
+            "user_id": self.env.ref("base.user_admin").id,
+            "warehouse_ids": [Command.set(warehouse.ids)],
+        }
+        context = {"tracking_disable": True, "mail_create_nosubscribe": True}
+        cursors = [self.registry.cursor() for _n in range(3)]
+        first, second, late = (
+            api.Environment(cr, SUPERUSER_ID, context)["marketplace.feed"]
+            for cr in cursors
+        )
+        created = []
+        try:
+            with patch.object(
+                self.registry["res.company"],
+                "_marketplace_feed_plan_limit",
+                lambda company: limit,
+            ):
+                late.env.cr.execute("SELECT 1")  # its snapshot, taken now
+                created += first.create(values).ids  # the last one the plan allows
+                # Another one waits for the first transaction to end...
+                second.env.cr.execute("SET LOCAL lock_timeout = '200ms'")
+                with self.assertRaises(psycopg2.errors.LockNotAvailable):
+                    second.create(values)
+                second.env.cr.rollback()
+                first.env.cr.commit()
+                # ...and one that read before the first committed can't count
+                # with that old snapshot: it fails (Odoo retries it)...
+                with self.assertRaises(psycopg2.errors.SerializationFailure):
+                    late.create(values)
+                late.env.cr.rollback()
+                # ...and counts the first one's file when it starts again.
+                with self.assertRaisesRegex(UserError, "allows at most"):
+                    second.create(values)
+        finally:
+            for cr in cursors:
+                cr.rollback()
+                cr.close()
+            with self.registry.cursor() as cr:
+                feed_model = api.Environment(cr, SUPERUSER_ID, {})["marketplace.feed"]
+                feed_model.browse(created).exists().unlink()
