@@ -82,7 +82,7 @@ class MarketplaceFeed(models.Model):
     header_row = fields.Integer(tracking=True)
     product_domain = fields.Char(
         string="Products",
-        default="[]",
+        default="[('sale_ok', '=', True)]",
         tracking=True,
         help="Only the storable variants matching this filter go into the file.",
     )

@@ -374,6 +374,30 @@ class TestFeedProductScope(FeedValuesCase):
         )
         self.assertEqual(codes & set(self._rows()), {"FEED-A", "FEED-PARENT"})
 
+    def test_new_feeds_list_products_that_can_be_sold(self):
+        self.env["product.product"].create(
+            {
+                "name": "Feed Spare Part",
+                "default_code": "FEED-NOSALE",
+                "is_storable": True,
+                "sale_ok": False,
+            }
+        )
+        feed = self.env["marketplace.feed"].create(
+            {
+                "name": "Feed Scope",
+                "user_id": self.manager.id,
+                "file_type": "csv",
+                "warehouse_ids": [Command.set(self.warehouse_a.ids)],
+                "include_zero_stock": True,
+                "column_ids": [self._column("Code", field_path="default_code")],
+            }
+        )
+        self.assertEqual(feed.product_domain, "[('sale_ok', '=', True)]")
+        self.assertNotIn("FEED-NOSALE", self._rows(feed))
+        feed.product_domain = "[]"
+        self.assertIn("FEED-NOSALE", self._rows(feed), "the scope stays editable")
+
 
 @tagged("post_install", "-at_install")
 class TestFeedRounding(FeedValuesCase):
