@@ -179,6 +179,7 @@ class MarketplaceFeedFile(models.Model):
         "truncated_cells",
         "file_type",
     )
+    @api.depends_context("lang")  # each reader's language, not the first one's
     def _compute_report(self):
         for file in self:
             file.report = "\n".join(file._get_report_lines())

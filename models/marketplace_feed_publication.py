@@ -117,6 +117,7 @@ class MarketplaceFeed(models.Model):
             )
 
     @api.depends("file_ids.state", "config_version", "refresh_interval")
+    @api.depends_context("lang")  # the last file's report, in the reader's language
     def _compute_file_ids(self):
         file_model = self.env["marketplace.feed.file"].sudo()
         latest = {}  # feed id: {state: the feed's latest file in that state}

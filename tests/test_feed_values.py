@@ -1,6 +1,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 """Every value of the file as Odoo itself tells it (issue 17)."""
 
+import time
 from unittest.mock import patch
 
 import psycopg2
@@ -703,3 +704,39 @@ class TestFeedPlanConcurrency(TransactionCase):
             with self.registry.cursor() as cr:
                 feed_model = api.Environment(cr, SUPERUSER_ID, {})["marketplace.feed"]
                 feed_model.browse(created).exists().unlink()
+
+
+@tagged("post_install", "-at_install")
+class TestFeedReportLanguage(FeedValuesCase):
+    def test_report_in_the_readers_language_whoever_triggered(self):
+        for lang in ("fr_FR", "uk_UA"):
+            self.env["res.lang"]._activate_lang(lang)
+        trigger = self._new_feed_manager("feed_uk_trigger", lang="uk_UA")
+        readers = {
+            lang: self._new_feed_manager(f"feed_reader_{lang}", lang=lang)
+            for lang in ("fr_FR", "uk_UA", "en_US")
+        }
+        self.feed.with_user(trigger).action_generate()
+        file = self.env["marketplace.feed.file"].search(
+            [("feed_id", "=", self.feed.id), ("state", "=", "queued")]
+        )
+        while file.state in ("queued", "running"):
+            file.with_context(lang="uk_UA")._run_unit(time.monotonic() + 3600)
+        self.assertEqual(file.state, "done")
+        rows = file.rows_written
+        expected = {
+            "fr_FR": f"Lignes de produits écrites : {rows}.",
+            "uk_UA": f"Записано рядків товарів: {rows}.",
+            "en_US": f"{rows} product rows written.",
+        }
+        for lang, reader in readers.items():
+            # As the reader's requests read it: as the reader, in their language.
+            env = self.env(user=reader, context=dict(self.env.context, lang=lang))
+            with self.subTest(lang=lang):
+                self.assertEqual(
+                    file.with_env(env).report.splitlines()[0], expected[lang]
+                )
+                self.assertEqual(
+                    self.feed.with_env(env).last_file_report.splitlines()[0],
+                    expected[lang],
+                )
