@@ -25,7 +25,7 @@ import time
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, config
 
@@ -52,6 +52,8 @@ HTTP_CHARSETS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "cp1251": "windows-1251
 # server's limits) fails the generation instead of trying forever.
 MAX_ATTEMPTS = 3
 HISTORY = 10  # generations kept per feed
+# What odoo.service.server.Worker.signal_time_expired_handler raises.
+CPU_LIMIT_MESSAGE = "CPU time limit exceeded."
 # The fields a fetch of the link reads of the published file.
 SERVING_FIELDS = [
     "feed_id",
@@ -187,17 +189,17 @@ class MarketplaceFeedFile(models.Model):
     def _get_report_lines(self):
         """The report, in the environment's language."""
         self.ensure_one()
-        lines = [_("%(rows)s product rows written.", rows=self.rows_written)]
+        lines = [self.env._("%(rows)s product rows written.", rows=self.rows_written)]
         if self.rows_skipped:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s products left out: zero or negative stock.",
                     count=self.rows_skipped,
                 )
             )
         if self.rows_missing:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s products lack a value the store requires: %(products)s",
                     count=self.rows_missing,
                     products=", ".join(self.missing_names or []),
@@ -205,7 +207,7 @@ class MarketplaceFeedFile(models.Model):
             )
         if self.replaced_chars and self.file_type == "xml":
             lines.append(
-                _(
+                self.env._(
                     "%(count)s characters an XML file cannot hold (control "
                     "characters) were left out.",
                     count=self.replaced_chars,
@@ -213,14 +215,14 @@ class MarketplaceFeedFile(models.Model):
             )
         elif self.replaced_chars:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s characters the file cannot hold were replaced.",
                     count=self.replaced_chars,
                 )
             )
         if self.truncated_cells and self.file_type == "xml":
             lines.append(
-                _(
+                self.env._(
                     "%(count)s products have more than 10 additional images: "
                     "the others were left out.",
                     count=self.truncated_cells,
@@ -228,7 +230,7 @@ class MarketplaceFeedFile(models.Model):
             )
         elif self.truncated_cells:
             lines.append(
-                _(
+                self.env._(
                     "%(count)s cells longer than 32,767 characters were cut.",
                     count=self.truncated_cells,
                 )
@@ -384,7 +386,7 @@ class MarketplaceFeedFile(models.Model):
         self._commit()
         if self.attempts > MAX_ATTEMPTS:
             self._record_failure(
-                _(
+                self.env._(
                     "A unit of work was stopped %(count)s times in a row by the "
                     "server's time or memory limits.",
                     count=MAX_ATTEMPTS,
@@ -411,7 +413,11 @@ class MarketplaceFeedFile(models.Model):
             self.env.invalidate_all()
             self.attempts -= 1
         except Exception as error:  # pylint: disable=broad-except
-            _logger.warning("Feed file %s: generation failed: %s", self.id, error)
+            if _is_server_limit(error):
+                raise  # an interrupted unit, as a killed one: the next resumes
+            _logger.warning(
+                "Feed file %s: generation failed: %s", self.id, error, exc_info=True
+            )
             self.env.invalidate_all()
             self._record_failure(self._get_error_message(error))
         self._commit()
@@ -672,6 +678,13 @@ class MarketplaceFeedFile(models.Model):
         )
 
 
+def _is_server_limit(error):
+    """Whether ``error`` is the server ending the unit: Odoo's prefork worker
+    raises this on SIGXCPU (``limit_time_cpu``), Python MemoryError at
+    ``limit_memory_hard``."""
+    return isinstance(error, MemoryError) or error.args == (CPU_LIMIT_MESSAGE,)
+
+
 def _testing():
     """In a test, whose cursor can't commit (as Odoo's mail queue tells)."""
     return getattr(threading.current_thread(), "testing", False)
@@ -691,7 +704,8 @@ class _TemporaryFile:
         self.sha1 = hashlib.sha1()
         return self, self.path
 
-    def write(self, data):
+    # Not a model: a stream for writers.assemble.
+    def write(self, data):  # pylint: disable=method-required-super
         self.size += len(data)
         self.sha1.update(data)
         return self.file.write(data)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import psycopg2
 
-from odoo import _, api, fields, models, tools
+from odoo import api, fields, models, tools
 
 MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer
 IMAGE_SIGNATURE_BYTES = 16  # of the HMAC-SHA256 in an image link (128 bits)
@@ -77,7 +77,6 @@ class MarketplaceFeed(models.Model):
     )
     generation_id = fields.Many2one(
         "marketplace.feed.file",
-        string="Generation",
         compute="_compute_file_ids",
         help="The generation queued or running.",
     )
@@ -161,7 +160,8 @@ class MarketplaceFeed(models.Model):
         if operator not in ("=", "!=", "in", "not in"):
             raise NotImplementedError(operator)
         states = {value} if isinstance(value, str) else set(value)
-        feeds = self.search([])
+        # All feeds (a company has a few): their state is computed, not stored.
+        feeds = self.search([])  # pylint: disable=no-search-all
         matching = feeds.filtered(lambda feed: feed.file_state in states)
         positive = operator in ("=", "in")
         return [("id", "in" if positive else "not in", matching.ids)]
@@ -172,7 +172,7 @@ class MarketplaceFeed(models.Model):
         self.ensure_one()
         self.access_token = secrets.token_urlsafe(32)
         self.message_post(
-            body=_(
+            body=self.env._(
                 "The link was replaced: the previous link no longer works. "
                 "The image links in the file stay the same."
             )
@@ -187,7 +187,7 @@ class MarketplaceFeed(models.Model):
         self._bump_config_version()
         self._queue_generation(force=True)
         self.message_post(
-            body=_(
+            body=self.env._(
                 "The image links were replaced: the previous ones no longer work, "
                 "and the file is being generated again with the new ones."
             )
@@ -309,6 +309,7 @@ class MarketplaceFeed(models.Model):
         generation failed waits for its refresh interval (or a change of its
         settings) before the next one."""
         file_model = self.env["marketplace.feed.file"].sudo()
+        queued = file_model
         for feed in self:
             files = file_model.search([("feed_id", "=", feed.id)], limit=1)
             if files.state in ("queued", "running"):
@@ -319,10 +320,12 @@ class MarketplaceFeed(models.Model):
                 # Two fetches may queue at once: one generation is queued,
                 # the other one's insert is refused by the unique index.
                 with self.env.cr.savepoint():
-                    file_model.create({"feed_id": feed.id})
+                    queued |= file_model.create({"feed_id": feed.id})
             except (psycopg2.IntegrityError, psycopg2.errors.SerializationFailure):
                 continue
-        file_model._trigger_job()
+        if queued:
+            # Once: the fetches made while a generation runs write nothing.
+            file_model._trigger_job()
         return True
 
     @api.model

@@ -2,6 +2,7 @@
 """The background generation: file records, units of work, resuming,
 publication, and what a fetch does (never generate)."""
 
+import contextlib
 from unittest.mock import patch
 from urllib.parse import urlsplit
 
@@ -11,6 +12,7 @@ from odoo.tests import HttpCase, tagged
 
 from ..models import marketplace_feed_generation
 from ..models.marketplace_feed_file import (
+    CPU_LIMIT_MESSAGE,
     GENERATION_LOCK,
     MAX_ATTEMPTS,
     MarketplaceFeedFile,
@@ -50,12 +52,12 @@ class MarketplaceFeedJobCase(MarketplaceFeedCase):
         with patch.object(marketplace_feed_generation, "BATCH_SIZE", batch_size):
             return self._run_generation(feed, seconds=0)
 
-    def _killed_unit(self, file):
+    def _killed_unit(self, file, kill=_Killed):
         """Run a unit that the server kills (not with assertRaises, whose
         savepoint would undo what the unit committed before it died)."""
         try:
             file._run_unit(0)
-        except _Killed:
+        except kill:
             file.invalidate_recordset()
         else:
             self.fail("the unit was not killed")
@@ -103,6 +105,19 @@ class TestFeedJob(MarketplaceFeedJobCase):
         self.assertEqual(file.rows_written, 4)
 
     def test_a_killed_unit_is_resumed_from_its_last_part(self):
+        """Killed (SIGKILL at limit_time_real), or stopped by Odoo's worker
+        at limit_time_cpu or limit_memory_hard, whatever the format."""
+        kills = {
+            "csv": _Killed(),
+            "xlsx": Exception(CPU_LIMIT_MESSAGE),
+            "xls": MemoryError(),
+        }
+        for file_type, kill in kills.items():
+            with self.subTest(file_type):
+                self.feed.file_type = file_type
+                self._assert_resumed_after(kill)
+
+    def _assert_resumed_after(self, kill):
         expected = self._run_generation(self.feed).attachment_id.raw
         file = self._queued(self.feed)
         write_part = MarketplaceFeedFile._write_part
@@ -111,7 +126,7 @@ class TestFeedJob(MarketplaceFeedJobCase):
         def killed_at_the_third(record, deadline):
             calls.append(record.cursor_product_id)
             if len(calls) == 3:
-                raise _Killed
+                raise kill
             return write_part(record, deadline)
 
         with (
@@ -120,7 +135,7 @@ class TestFeedJob(MarketplaceFeedJobCase):
         ):
             file._run_unit(0)
             file._run_unit(0)
-            self._killed_unit(file)
+            self._killed_unit(file, type(kill))
             # What the killed unit left: its start counted, nothing else.
             self.assertEqual((file.state, file.attempts), ("running", 1))
             self.assertEqual(len(file.part_ids), 2)
@@ -128,7 +143,12 @@ class TestFeedJob(MarketplaceFeedJobCase):
                 file._run_unit(0)
         self.assertEqual(file.state, "done")
         self.assertEqual(calls[3], calls[2], "resumed where the killed unit began")
-        self.assertEqual(file.attachment_id.raw, expected)
+        if self.feed.file_type == "xlsx":
+            self.assertEqual(
+                self._read_xlsx(file.attachment_id.raw), self._read_xlsx(expected)
+            )
+        else:
+            self.assertEqual(file.attachment_id.raw, expected)
 
     def test_a_serialization_failure_is_retried_not_a_failure(self):
         file = self._queued(self.feed)
@@ -174,13 +194,13 @@ class TestFeedJob(MarketplaceFeedJobCase):
             "stock_marketplace_feed.marketplace_feed_file_cron_generate"
         )
         cron, progress = cron._add_progress(timed_out_counter=0)
-        files = self.file_model.with_context(cron.env.context)
+        files = self.file_model.with_context(ir_cron_progress_id=progress.id)
         file = self._queued(self.feed)
-        with patch.object(MarketplaceFeedFile, "_write_part", side_effect=_Killed):
-            try:
-                files._cron_generate()
-            except _Killed:
-                pass
+        with (
+            patch.object(MarketplaceFeedFile, "_write_part", side_effect=_Killed),
+            contextlib.suppress(_Killed),
+        ):
+            files._cron_generate()
         self.assertEqual(file.attempts, 1)
         self.assertGreater(progress.done, 0)
         self.assertGreater(progress.remaining, 0)
@@ -243,6 +263,22 @@ class TestFeedJob(MarketplaceFeedJobCase):
         self.assertEqual(rows[0], ["Code", "Title", "Quantity"])
         self.assertEqual(file.config_version, self.feed.config_version)
         self.assertIn("FEED-Z", [row[0] for row in rows], "the new settings hold")
+
+    def test_a_new_server_address_makes_the_file_out_of_date(self):
+        self.feed.write({"column_ids": [self._column("Images", kind="images")]})
+        self.product_a.image_1920 = self.env.ref("base.partner_demo").avatar_128
+        params = self.env["ir.config_parameter"].sudo()
+        params.set_param("web.base.url", "http://shop.example.com:8069")
+        file = self._run_generation(self.feed)
+        self.assertIn(b"http://shop.example.com:8069/", file.attachment_id.raw)
+        self.assertEqual(self.feed.file_state, "up_to_date")
+        params.set_param("web.base.url", "http://shop.example.com:8098")
+        self.feed.invalidate_recordset()
+        self.assertEqual(self.feed.file_state, "stale")
+        self.assertTrue(self.feed._is_file_stale(file))
+        new = self._run_generation(self.feed)
+        self.assertIn(b"http://shop.example.com:8098/", new.attachment_id.raw)
+        self.assertNotIn(b":8069/", new.attachment_id.raw)
 
     def test_one_failing_feed_does_not_stop_the_others(self):
         broken = self.feed.copy({"name": "Broken"})
@@ -335,10 +371,17 @@ class TestFeedJobLink(MarketplaceFeedJobCase, HttpCase):
     def test_a_stale_fetch_serves_the_old_file_and_queues(self):
         old = self._run_generation(self.feed)
         self.feed.column_ids[1].header = "Title"
+        triggers = self.env["ir.cron.trigger"]
+        before = triggers.search_count([])
         response = self._fetch()
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.content, old.attachment_id.raw)
         self.assertEqual(self.feed.generation_id.state, "queued")
+        self.assertEqual(triggers.search_count([]), before + 1)
+        self._fetch()
+        self.assertEqual(
+            triggers.search_count([]), before + 1, "a fetch meanwhile writes nothing"
+        )
 
     def test_headers_come_from_the_file_record(self):
         old = self._run_generation(self.feed)
