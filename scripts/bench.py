@@ -18,9 +18,10 @@ time its form takes to read; .bench/health-results[-quick].txt).
  2. Recreates the bench feeds: 8 columns (code, name, barcode, category,
     price of a -10% pricelist, quantity in the 3 warehouses, images, custom
     value), responsible admin: generation runs as admin, not as superuser.
- 3. Generates CSV and XLSX (100,000 rows), XLS (60,000: in-stock products
-    only), CSV and XLSX of 1,000 rows, each in a fresh process: wall time,
-    rows/s and peak RSS growth (VmHWM, reset before the run, minus VmRSS).
+ 3. Generates CSV, XLSX and XML (YML) (100,000 rows), XLS (60,000: in-stock
+    products only), CSV, XLSX and XML of 1,000 rows, each in a fresh process:
+    wall time, rows/s and peak RSS growth (VmHWM, reset before the run, minus
+    VmRSS).
  4. Odoo's own export of the same products (export_data, then the CSV and XLSX
     writers of /web/export), and bare openpyxl / csv writing our rows.
  5. Load test of the cached CSV link under `odoo --workers=2`, and of Odoo
@@ -626,6 +627,8 @@ def recreate_feeds(db, info):
         "xls": ("in-stock products XLS", a, False, "xls"),
         "csv_small": ("company B CSV", b, True, "csv"),
         "xlsx_small": ("company B XLSX", b, True, "xlsx"),
+        "xml": ("all products XML (YML)", a, True, "xml"),
+        "xml_small": ("company B XML (YML)", b, True, "xml"),
     }
     price = {"pricelist_id": info["pricelist_id"]}
     columns = [
@@ -876,6 +879,8 @@ def run_generations(mode, info, feed_ids):
         ("xls", "ours XLS, in-stock only"),
         ("csv_small", "ours CSV, 1k (company B)"),
         ("xlsx_small", "ours XLSX, 1k (company B)"),
+        ("xml", f"ours XML (YML), all {n}"),
+        ("xml_small", "ours XML (YML), 1k (company B)"),
     ):
         log(f"generating: {label}")
         runs[key] = dict(
@@ -1339,12 +1344,13 @@ def report_generation(add, mode, runs, served):
     )
     add(
         f"   units of work: CSV {csv_['units']}, XLSX {xlsx['units']}, "
-        f"XLS {runs['xls']['units']}"
+        f"XLS {runs['xls']['units']}, XML {runs['xml']['units']}"
     )
     add(
         f"   RSS growth 1k -> {mode.products // 1000}k rows: "
         f"CSV {runs['csv_small']['mb']:.0f} -> {csv_['mb']:.0f} MB, "
-        f"XLSX {runs['xlsx_small']['mb']:.0f} -> {xlsx['mb']:.0f} MB "
+        f"XLSX {runs['xlsx_small']['mb']:.0f} -> {xlsx['mb']:.0f} MB, "
+        f"XML {runs['xml_small']['mb']:.0f} -> {runs['xml']['mb']:.0f} MB "
         f"(target < 250 MB)"
     )
     w = runs["writers"]
