@@ -2,7 +2,7 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
 {
     "name": "Online Store Feeds (Marketplace Stock Files)",
-    "summary": "Publish products and stock as XLSX, XLS or CSV files at secret "
+    "summary": "Publish products and stock as XLSX, XLS, CSV or XML files at secret "
     "links that marketplaces and online stores download on a schedule",
     "version": "18.0.1.0.0",
     "category": "Inventory/Inventory",
