@@ -185,6 +185,9 @@ class MarketplaceFeed(models.Model):
     def _get_odoo_quantities(self, products, locations):
         """Odoo's quantity of each product for the feed's quantity kind, as
         Odoo rounds it: {product id: float}."""
+        if not locations:
+            # (an archived warehouse's): Odoo would count every warehouse
+            return dict.fromkeys(products.ids, 0.0)
         # None: no filter on lots, owners or packages (False would keep only
         # the stock without any).
         figures = products.with_context(

@@ -9,7 +9,6 @@ import xlrd
 from PIL import Image
 
 from odoo.exceptions import ValidationError
-from odoo.sql_db import db_connect
 from odoo.tests import tagged
 
 from ..models import marketplace_feed_generation
@@ -208,66 +207,6 @@ class TestFeedGeneration(MarketplaceFeedCase):
                 self.env.cr.savepoint(),
             ):
                 self.feed.product_domain = bad
-
-    def test_one_consistent_snapshot_while_stock_moves(self):
-        """Stock committed by another transaction during a generation does not
-        reach the file: it reads everything in one REPEATABLE READ snapshot."""
-        warehouse = self.env.ref("stock.warehouse0")
-        quant = self.env["stock.quant"].search(
-            [
-                ("location_id", "child_of", warehouse.view_location_id.id),
-                ("location_id.usage", "=", "internal"),
-                ("product_id.is_storable", "=", True),
-                ("quantity", ">", 0),
-                ("reserved_quantity", "=", 0),
-            ],
-            limit=1,
-        )
-        if not quant:
-            self.skipTest("needs committed stock in the main warehouse (demo data)")
-        product = quant.product_id
-        before = self.env["product.product"].browse(product.id)
-        self.feed.write(
-            {
-                "warehouse_ids": [(6, 0, warehouse.ids)],
-                "include_zero_stock": True,
-                "column_ids": [
-                    (5, 0, 0),
-                    self._column("ID", field_path="id"),
-                    self._column("Qty", "quantity"),
-                ],
-            }
-        )
-        expected = self.feed._get_quantities(before, self.feed._get_stock_locations())
-        feed_class = self.registry["marketplace.feed"]
-        original = feed_class._get_quantities
-        other = db_connect(self.env.cr.dbname).cursor()
-        self.addCleanup(other.close)
-        moved = []
-
-        def move_stock_then_read(feed, products, locations):
-            if not moved:
-                other.execute(
-                    "UPDATE stock_quant SET quantity = quantity + 1000 WHERE id = %s",
-                    (quant.id,),
-                )
-                other.commit()
-                moved.append(quant.id)
-            return original(feed, products, locations)
-
-        try:
-            with patch.object(feed_class, "_get_quantities", move_stock_then_read):
-                content, _stats = self._generate(self.feed)
-        finally:
-            if moved:
-                other.execute(
-                    "UPDATE stock_quant SET quantity = quantity - 1000 WHERE id = %s",
-                    (quant.id,),
-                )
-                other.commit()
-        self.assertTrue(moved, "stock was moved during the generation")
-        rows = self._rows_by_code(self._read_csv(content))
-        self.assertEqual(float(rows[str(product.id)][1]), expected[product.id])
 
     # Values
 

@@ -102,10 +102,3 @@ class TestFeedOddData(MarketplaceFeedCase):
         rows = self._read_csv(self._generate(self.feed)[0])
         row = next(row for row in rows[1:] if row[0] == "ODD-5")
         self.assertEqual(row[3:], ["", "", "0.00"])
-
-    def test_archived_warehouse(self):
-        empty = self.env["stock.warehouse"].create({"name": "Feed WH C", "code": "FWC"})
-        self.feed.warehouse_ids = [(4, empty.id)]
-        empty.action_archive()
-        rows = self._rows_by_code(self._read_csv(self._generate(self.feed)[0]))
-        self.assertEqual(rows["FEED-A"][2], "5")

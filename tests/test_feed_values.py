@@ -10,6 +10,7 @@ from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, TransactionCase, tagged
 
+from ..models import marketplace_feed_generation
 from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, sheet_name_error
 from .common import MarketplaceFeedCase
 
@@ -740,3 +741,68 @@ class TestFeedReportLanguage(FeedValuesCase):
                     self.feed.with_env(env).last_file_report.splitlines()[0],
                     expected[lang],
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestFeedStockChanges(FeedValuesCase):
+    """What the two tests that could not fail meant to check (issue 17,
+    item 14), in ways that can."""
+
+    def test_stock_changing_between_the_units_of_a_generation(self):
+        """Each unit writes the rows of its products as they are when it
+        runs; none is written twice or lost, whatever moves between units."""
+        stools = self.env["product.product"].create(
+            [
+                {
+                    "name": f"Stool {n}",
+                    "default_code": f"FEED-S{n}",
+                    "is_storable": True,
+                }
+                for n in range(1, 4)
+            ]
+        )
+        quant_model = self.env["stock.quant"]
+        stock = self.warehouse_a.lot_stock_id
+        for stool in stools:
+            quant_model._update_available_quantity(stool, stock, 1)
+        self.feed._queue_generation(force=True)
+        file = self.env["marketplace.feed.file"].search(
+            [("feed_id", "=", self.feed.id), ("state", "=", "queued")]
+        )
+        with patch.object(marketplace_feed_generation, "BATCH_SIZE", 1):
+            file._run_unit(0)  # the first unit: FEED-A's row, nothing else
+            self.assertEqual(file.rows_written, 1)
+            quant_model._update_available_quantity(self.product_a, stock, 100)
+            quant_model._update_available_quantity(stools[1], stock, -1)
+            quant_model._update_available_quantity(stools[2], stock, 4)
+            for _unit in range(10):  # 3 products left, and the join
+                if file.state not in ("queued", "running"):
+                    break
+                file._run_unit(0)
+        self.assertEqual(file.state, "done")
+        rows = self._read_csv(file.attachment_id.raw)[1:]
+        self.assertEqual(
+            [(row[0], row[2]) for row in rows],
+            [("FEED-A", "5"), ("FEED-S1", "1"), ("FEED-S3", "5")],
+        )
+        self.assertEqual(file.rows_written, 3)
+
+    def test_a_feed_on_an_archived_warehouse_lists_no_stock(self):
+        """An archived warehouse's locations are archived too: a feed left
+        on it alone counts no stock, of any kind (Odoo's quantities, given
+        no location, would count every warehouse)."""
+        empty = self.env["stock.warehouse"].create({"name": "Feed WH C", "code": "FWC"})
+        self.feed.write(
+            {
+                "warehouse_ids": [Command.link(empty.id)],
+                "include_zero_stock": True,
+            }
+        )
+        self.assertEqual(self._quantity_cells()["FEED-A"], "5")
+        self.feed.warehouse_ids = [Command.set(empty.ids)]
+        empty.action_archive()
+        for kind in QUANTITY_FIELDS:
+            with self.subTest(kind=kind):
+                self.feed.quantity_kind = kind
+                cells = self._quantity_cells()
+                self.assertEqual((cells["FEED-A"], cells["FEED-B"]), ("0", "0"))
