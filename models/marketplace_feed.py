@@ -379,7 +379,7 @@ class MarketplaceFeed(models.Model):
         """A cell of the preview: several values (an XML file's list) joined."""
         if isinstance(value, list):
             return join_values(value)
-        return to_text(value, self.decimal_comma)
+        return to_text(value, self._uses_decimal_comma())
 
     def action_download(self):
         """Download the published file (feed managers)."""

@@ -286,7 +286,7 @@ class MarketplaceFeedColumn(models.Model):
         if not self.price_with_currency:
             return values
         texts = [f"{value} {currency.name}" for value in values]
-        if context["feed"].decimal_comma and context["feed"].file_type != "xml":
+        if context["feed"]._uses_decimal_comma():
             texts = [text.replace(".", ",") for text in texts]
         return texts
 

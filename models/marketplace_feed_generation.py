@@ -52,7 +52,7 @@ class MarketplaceFeed(models.Model):
             "header_row": self.header_row,
             "delimiter": DELIMITERS_BY_CHOICE[self.csv_delimiter or "comma"],
             "encoding": self.csv_encoding,
-            "decimal_comma": self.decimal_comma,
+            "decimal_comma": self._uses_decimal_comma(),
             "escape_formulas": self.escape_formulas,
         }
         if self.file_type == "xml":

@@ -181,6 +181,13 @@ class MarketplaceFeedSettingsMixin(models.AbstractModel):
             ),
         }
 
+    def _uses_decimal_comma(self):
+        """Whether numbers are written with a decimal comma: a CSV setting
+        only, also when it was ticked before the file type changed
+        (spreadsheet cells hold numbers, XML files use a point)."""
+        self.ensure_one()
+        return self.file_type == "csv" and self.decimal_comma
+
     @api.model
     def _get_settings_fields(self):
         """Names of the settings a template gives a feed (and takes from one)."""

@@ -806,3 +806,61 @@ class TestFeedStockChanges(FeedValuesCase):
                 self.feed.quantity_kind = kind
                 cells = self._quantity_cells()
                 self.assertEqual((cells["FEED-A"], cells["FEED-B"]), ("0", "0"))
+
+
+@tagged("post_install", "-at_install")
+class TestFeedDecimalComma(FeedValuesCase):
+    """The decimal comma is a CSV setting: spreadsheet cells stay numbers,
+    their texts keep the point, also when it was ticked before the file
+    type changed."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        kilogram = cls.env.ref("uom.product_uom_kgm")
+        sugar = cls.env["product.product"].create(
+            {
+                "name": "Feed Sugar",
+                "default_code": "FEED-KG",
+                "is_storable": True,
+                "list_price": 2.25,
+                "uom_id": kilogram.id,
+                "uom_po_id": kilogram.id,
+            }
+        )
+        cls.env["stock.quant"]._update_available_quantity(
+            sugar, cls.warehouse_a.lot_stock_id, 2.5
+        )
+        cls.feed.write(
+            {
+                "decimal_comma": True,
+                "column_ids": [
+                    cls._column("Price", "price", price_source="list_price"),
+                    cls._column(
+                        "Price Text",
+                        "price",
+                        price_source="list_price",
+                        price_with_currency=True,
+                    ),
+                ],
+            }
+        )
+        cls.code = cls.company.currency_id.name
+
+    def test_csv_writes_decimal_commas(self):
+        row = self._rows()["FEED-KG"]
+        self.assertEqual(row[2:], ["2,5", "2,25", f"2,25 {self.code}"])
+
+    def test_spreadsheets_and_their_preview_keep_numbers(self):
+        for file_type, read in (("xlsx", self._read_xlsx), ("xls", self._read_xls)):
+            with self.subTest(file_type=file_type):
+                self.feed.file_type = file_type
+                rows = self._rows_by_code(read(self._generate(self.feed)[0]))
+                self.assertEqual(rows["FEED-KG"][2:], [2.5, 2.25, f"2.25 {self.code}"])
+                preview = self.env["marketplace.feed.preview"].create(
+                    {"feed_id": self.feed.id}
+                )
+                html = str(preview.preview_html)
+                self.assertIn(f"2.25 {self.code}", html)
+                self.assertNotIn("2,25", html)
+                self.assertNotIn("2,5", html)
