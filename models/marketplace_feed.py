@@ -220,24 +220,28 @@ class MarketplaceFeed(models.Model):
         for feed in self:
             user = feed.sudo().user_id
             if user._is_superuser():
-                problem = _(
+                problem = self.env._(
                     "%(user)s is a superuser, whose rights skip every access "
                     "rule; choose an ordinary internal user.",
                     user=user.name,
                 )
             elif not user.active or user.share:
-                problem = _("%(user)s is not an active internal user.", user=user.name)
+                problem = self.env._(
+                    "%(user)s is not an active internal user.", user=user.name
+                )
             elif feed.company_id not in user.company_ids or not user._has_group(
                 "stock.group_stock_user"
             ):
-                problem = _(
+                problem = self.env._(
                     "%(user)s has no inventory rights in %(company)s.",
                     user=user.name,
                     company=feed.company_id.name,
                 )
             else:
                 continue
-            raise ValidationError(_("Responsible: %(problem)s", problem=problem))
+            raise ValidationError(
+                self.env._("Responsible: %(problem)s", problem=problem)
+            )
 
     @api.constrains("user_id")
     def _check_user_column_access(self):
@@ -368,7 +372,7 @@ class MarketplaceFeed(models.Model):
         self._check_manager_access()
         return {
             "type": "ir.actions.act_window",
-            "name": _("Preview of %(feed)s", feed=self.name),
+            "name": self.env._("Preview of %(feed)s", feed=self.name),
             "res_model": "marketplace.feed.preview",
             "view_mode": "form",
             "target": "new",
@@ -412,5 +416,7 @@ class MarketplaceFeed(models.Model):
         rights make it: for feed managers only."""
         if not (self.env.su or self.env.user.has_group("stock.group_stock_manager")):
             raise AccessError(
-                _("Only inventory managers may preview or download feed files.")
+                self.env._(
+                    "Only inventory managers may preview or download feed files."
+                )
             )

@@ -123,7 +123,7 @@ class TestTokenStaysSecret(FeedSecurityCase):
         action = self.feed.action_preview()
         preview = (
             self.env[action["res_model"]]
-            .with_context(action["context"])
+            .with_context(**action["context"])
             .create({})
             .preview_html
         )
@@ -150,7 +150,7 @@ class TestTokenStaysSecret(FeedSecurityCase):
         feed = self.feed.with_user(self.stock_user)
         for name in ("access_token", "image_secret", "public_url"):
             with self.subTest(name):
-                self.assertNotIn(name, feed.fields_get())
+                self.assertNotIn(name, set(feed.fields_get()))
                 with self.assertRaises(AccessError):
                     feed.read([name])
 

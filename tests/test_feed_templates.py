@@ -149,7 +149,7 @@ class TestFeedTemplates(MarketplaceFeedCase):
     def test_preview_escapes_and_limits_rows(self):
         self.product_a.name = "<b>Bold</b> & <script>alert(1)</script>"
         action = self.feed.action_preview()
-        preview = self.env[action["res_model"]].with_context(action["context"])
+        preview = self.env[action["res_model"]].with_context(**action["context"])
         html = str(preview.create({}).preview_html)
         self.assertIn("&lt;b&gt;Bold&lt;/b&gt; &amp; &lt;script&gt;", html)
         self.assertNotIn("<script>", html)
