@@ -145,6 +145,23 @@ class MarketplaceFeedCase(TransactionCase):
         return (0, 0, dict(values, header=header, kind=kind))
 
     @staticmethod
+    def _image_checksum(record, field_name):
+        """The checksum of ``record``'s image in ``field_name`` (its
+        attachment's), as image links carry it."""
+        return (
+            record.env["ir.attachment"]
+            .sudo()
+            .search(
+                [
+                    ("res_model", "=", record._name),
+                    ("res_id", "=", record.id),
+                    ("res_field", "=", field_name),
+                ]
+            )
+            .checksum
+        )
+
+    @staticmethod
     def _read_csv(content, encoding="utf-8", delimiter=","):
         return list(
             csv.reader(

@@ -601,18 +601,7 @@ class TestFeedRouteImages(MarketplaceFeedHttpCase):
 
     def _image_path(self, product, record, field_name="image_1920"):
         """The signed path of ``record``'s image as one of ``product``'s."""
-        checksum = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("res_field", "=", field_name),
-                ]
-            )
-            .checksum
-        )
+        checksum = self._image_checksum(record, field_name)
         signature = self.feed._get_image_signer()(product.id, checksum)
         return (
             f"/marketplace-feed/image/{self.feed.id}/{product.id}/{checksum}/"

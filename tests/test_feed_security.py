@@ -66,21 +66,6 @@ class FeedSecurityCase(MarketplaceFeedCase, HttpCase):
         signature = feed._get_image_signer()(product.id, checksum)
         return f"{feed._get_image_url_prefix()}/{product.id}/{checksum}/{signature}"
 
-    @staticmethod
-    def _checksum(record, field_name):
-        return (
-            record.env["ir.attachment"]
-            .sudo()
-            .search(
-                [
-                    ("res_model", "=", record._name),
-                    ("res_id", "=", record.id),
-                    ("res_field", "=", field_name),
-                ]
-            )
-            .checksum
-        )
-
     def _assert_not_found(self, response):
         self.assertEqual(response.status_code, 404)
         self.assertEqual(response.content, b"Not Found")
@@ -170,7 +155,7 @@ class TestImageLinks(FeedSecurityCase):
             self.assertEqual(response.content, base64.b64decode(image))
             self.assertEqual(response.headers["Cache-Control"], IMAGE_CACHE_CONTROL)
             self.assertEqual(IMAGE_MAX_AGE, 31536000)
-        checksum = self._checksum(self.product_a, "image_variant_1920")
+        checksum = self._image_checksum(self.product_a, "image_variant_1920")
         self.assertIn(f"/{self.product_a.id}/{checksum}/", links[0])
 
     def test_image_links_survive_a_file_link_rotation(self):
@@ -214,7 +199,7 @@ class TestImageLinks(FeedSecurityCase):
                 "image_1920": _png("white"),
             }
         )
-        b_checksum = self._checksum(self.product_b.product_tmpl_id, "image_1920")
+        b_checksum = self._image_checksum(self.product_b.product_tmpl_id, "image_1920")
         self.assertTrue(b_checksum)
         other_feed = self.feed.copy({"name": "Other Store"})
         refused = {
@@ -222,7 +207,7 @@ class TestImageLinks(FeedSecurityCase):
                 self.product_b, b_checksum
             ),
             "product of another company": self._image_link(
-                foreign, self._checksum(foreign.product_tmpl_id, "image_1920")
+                foreign, self._image_checksum(foreign.product_tmpl_id, "image_1920")
             ),
             "wrong signature": f"{prefix}/{checksum}/{signature[:-2]}AA",
             "no signature": f"{prefix}/{checksum}/-",
