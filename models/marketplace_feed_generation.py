@@ -5,7 +5,7 @@ job that writes it are ``marketplace.feed.file``'s."""
 
 import ast
 
-from odoo import _, api, fields, models
+from odoo import api, fields, models
 from odoo.osv import expression
 from odoo.tools import float_compare, float_round
 
@@ -439,11 +439,11 @@ class MarketplaceFeed(models.Model):
 
     def _get_too_large_message(self, error):
         if error.kind == "columns":
-            return _(
+            return self.env._(
                 "The XLS format holds at most %(limit)s columns; choose XLSX or CSV.",
                 limit=error.limit,
             )
-        return _(
+        return self.env._(
             "The XLS format holds at most %(limit)s product rows with this header "
             "row; choose XLSX or CSV.",
             limit=error.limit,

@@ -213,7 +213,17 @@ class TestFeedXmlDocuments(MarketplaceFeedXmlCase):
                 "active": True,
                 "rate_ids": [
                     (5, 0, 0),
-                    (0, 0, {"company_id": self.company.id, "rate": 0.025}),
+                    # Dated in the past: a rate of "today" in the test user's
+                    # time zone can be tomorrow in UTC, when the file is dated.
+                    (
+                        0,
+                        0,
+                        {
+                            "company_id": self.company.id,
+                            "rate": 0.025,
+                            "name": "2020-01-01",
+                        },
+                    ),
                 ],
             }
         )
