@@ -41,14 +41,15 @@ class MarketplaceFeedController(http.Controller):
         save_session=False,
     )
     def marketplace_feed_file(self, token, filename):
-        feed = request.env["marketplace.feed"].sudo()._get_by_public_slug(token)
+        # One query for the feed, its company's switches and its file.
+        feed, published = request.env["marketplace.feed"].sudo()._get_link(token)
         if not feed:
             return self._not_found()
         if not feed._is_published() or filename != feed.full_file_name:
             # A known link: the refusal is logged, and looks like any other.
             response = self._not_found()
         else:
-            response = self._file_response(feed, feed._get_file_to_serve())
+            response = self._file_response(feed, feed._get_file_to_serve(published))
         self._log(feed, response)
         return response
 

@@ -9,6 +9,26 @@ from odoo.tools import float_round
 from ..writers import join_values
 from ..writers.formatting import url_quote
 from .marketplace_feed_column_mixin import PRODUCT_MODEL, URL_PLACEHOLDER
+from .product_pricelist import FEED_PRICE_FIELDS
+
+# Types of the fields read by SQL: their value is the column's (ORM's
+# convert_to_record).
+SQL_FIELD_TYPES = {
+    "boolean",
+    "char",
+    "date",
+    "datetime",
+    "float",
+    "html",
+    "integer",
+    "many2one",
+    "monetary",
+    "selection",
+    "text",
+}
+# The values of the records a many2one column reaches, kept for the next
+# batches, up to this many per column.
+REACHED_VALUES_KEPT = 10000
 
 
 class MarketplaceFeedColumn(models.Model):
@@ -91,7 +111,54 @@ class MarketplaceFeedColumn(models.Model):
                 model = model.env[field.comodel_name]
         return chain
 
+    def _get_stored_field_names(self, model):
+        """The stored product fields this column reads from the batch's
+        values (``product.product._read_feed_values``), read once per batch
+        for all the columns."""
+        self.ensure_one()
+        if self.kind == "field":
+            field = self._get_sql_field(model)
+            return [field.name] if field else []
+        if self.kind in ("image", "images"):
+            return ["product_tmpl_id"]
+        if self.kind == "price" and self.price_source == "standard_price":
+            return ["product_tmpl_id", "company_id", "standard_price"]
+        if self.kind == "price":
+            return list(FEED_PRICE_FIELDS)
+        return []
+
+    def _get_sql_field(self, model):
+        """The path's first field when its value is read by SQL: a field the
+        ORM stores in a column of the variant or of its template, neither
+        computed nor related, of a type whose stored value is its value (a
+        many2one's id, not its display name, which the ORM computes); None
+        for any other field, read through the ORM."""
+        field = self._resolve_field_path(model)[0]
+        stored = field.inherited_field if field.inherited else field
+        if (
+            stored.store
+            and stored.column_type
+            and not stored.compute
+            and stored.type in SQL_FIELD_TYPES
+            and not (stored.type == "many2one" and stored.company_dependent)
+        ):
+            return field
+        return None
+
+    def _get_stored_values(self, products, context):
+        """The batch's values of the columns' stored fields
+        (``context["stored_names"]``, else this column's), read once for all
+        the columns."""
+        if context.get("stored") is None:
+            context["stored"] = products._read_feed_values(
+                context.get("stored_names") or self._get_stored_field_names(products)
+            )
+        return context["stored"]
+
     def _get_values_field(self, products, context):
+        field = self._get_sql_field(products)
+        if field:
+            return self._get_values_sql_field(products, field, context)
         first, *rest = self._get_read_chain(products)
         plain = self._get_plain_value_function((rest or [first])[-1])
         if not first.relational:
@@ -105,6 +172,30 @@ class MarketplaceFeedColumn(models.Model):
             if records._ids not in values:
                 values[records._ids] = self._get_chain_value(records, rest, plain)
         return [values[records._ids] for records in reached]
+
+    def _get_values_sql_field(self, products, field, context):
+        """The values of a path whose first field is read by SQL; the rest
+        of the path (a many2one's display name, at least) through the ORM,
+        once per record reached in the whole generation."""
+        values = self._get_stored_values(products, context)[field.name]
+        if field.type != "many2one":
+            plain = self._get_plain_value_function(field)
+            to_record = field.convert_to_record
+            return [plain(to_record(value, products)) for value in values]
+        rest = self._get_read_chain(products)[1 + bool(field.inherited) :]
+        plain = self._get_plain_value_function((rest or [field])[-1])
+        known = context.setdefault("reached_values", {}).setdefault(self.id, {})
+        if len(known) > REACHED_VALUES_KEPT:
+            known.clear()
+        new_ids = [id_ for id_ in dict.fromkeys(values) if id_ not in known]
+        if new_ids:
+            records = products.env[field.comodel_name].browse(
+                [id_ for id_ in new_ids if id_]
+            )
+            for record in records:
+                known[record.id] = self._get_chain_value(record, rest, plain)
+            known.setdefault(None, self._get_chain_value(records.browse(), rest, plain))
+        return [known[id_] for id_ in values]
 
     @api.model
     def _get_reached(self, products, field_name, context):
@@ -171,7 +262,8 @@ class MarketplaceFeedColumn(models.Model):
         image only, and a changed image gets a new link."""
         if context["image_links"] is None:
             prefix, sign = context["image_url_prefix"], context["image_signer"]
-            images = context["feed"]._get_product_images(products)
+            template_ids = self._get_stored_values(products, context)["product_tmpl_id"]
+            images = context["feed"]._get_product_images(products, template_ids)
             context["image_links"] = [
                 [
                     f"{prefix}/{product_id}/{checksum}/{sign(product_id, checksum)}"
@@ -196,7 +288,10 @@ class MarketplaceFeedColumn(models.Model):
         if feed.file_type == "xml":
             return links
         separator = feed.image_separator or ", "
-        return [join_values(product_links, separator) for product_links in links]
+        return [
+            join_values(product_links, separator) if product_links else ""
+            for product_links in links
+        ]
 
     def _get_values_product_page(self, products, context):
         """The address of each product's page: the column's pattern filled,
@@ -240,32 +335,60 @@ class MarketplaceFeedColumn(models.Model):
         """The batch's prices in the column's source, in its currency
         (``_get_price_currency``): ({product id: float}, currency)."""
         feed = context["feed"]
-        currency = self._get_price_currency(feed)
+        memo = self._get_pricing_memo(context)
+        if "currency" not in memo:
+            memo["currency"] = self._get_price_currency(feed)
+        currency = memo["currency"]
+        values = self._get_stored_values(products, context)
         if self.price_source == "pricelist":
-            prices = self.pricelist_id.with_env(feed.env)._get_feed_prices(products)
-            return prices, currency
+            pricelist = self.pricelist_id.with_env(feed.env)
+            return pricelist._get_feed_prices(products, values, memo), currency
         if self.price_source == "standard_price":
-            prices = {product.id: product.standard_price for product in products}
+            prices = {
+                product_id: cost or 0.0
+                for product_id, cost in zip(
+                    products.ids, values["standard_price"], strict=True
+                )
+            }
             currency_field = "cost_currency_id"
         else:
-            prices = products._get_feed_sales_prices()
+            prices = products._get_feed_sales_prices(values)
             currency_field = "currency_id"
-        rates = self._get_conversion_rates(products, currency_field, currency, feed)
-        return {id_: price * rates[id_] for id_, price in prices.items()}, currency
+        rates = memo.setdefault("rates", {})
+        for company_id, template_id in dict(
+            zip(values["company_id"], values["product_tmpl_id"], strict=True)
+        ).items():
+            if company_id not in rates:
+                rates[company_id] = self._get_conversion_rate(
+                    products.env["product.template"].browse(template_id),
+                    currency_field,
+                    currency,
+                    feed,
+                )
+        return {
+            product_id: prices[product_id] * rates[company_id]
+            for product_id, company_id in zip(
+                products.ids, values["company_id"], strict=True
+            )
+        }, currency
 
     @api.model
-    def _get_conversion_rates(self, products, currency_field, currency, feed):
-        """Odoo's rate of the day, in ``feed``'s company, from each product's
-        currency (its template's ``currency_field``) to ``currency``:
-        {product id: float}. A template's currencies depend on its company
-        only: one rate per company."""
-        today = fields.Date.context_today(feed)
-        rates = {}
-        for group in products.grouped("company_id").values():
-            source = group[:1].product_tmpl_id[currency_field]
-            rate = source._get_conversion_rate(source, currency, feed.company_id, today)
-            rates.update(dict.fromkeys(group.ids, rate))
-        return rates
+    def _get_conversion_rate(self, template, currency_field, currency, feed):
+        """Odoo's rate of the day, in ``feed``'s company, from the currency of
+        ``template``'s price (its ``currency_field``) to ``currency``. A
+        template's currencies depend on its company only: the rate holds for
+        all the products of its company."""
+        source = template[currency_field]
+        return source._get_conversion_rate(
+            source, currency, feed.company_id, fields.Date.context_today(feed)
+        )
+
+    def _get_pricing_memo(self, context):
+        """What the column's prices keep from batch to batch of a generation
+        (in ``context``): its currency, the conversion rate of each company's
+        products, and what its pricelist keeps (``_get_feed_prices``)."""
+        self.ensure_one()
+        return context.setdefault("pricing", {}).setdefault(self.id, {})
 
     def _get_price_currency(self, feed):
         """The currency of the column's prices in ``feed``'s file."""
@@ -275,8 +398,12 @@ class MarketplaceFeedColumn(models.Model):
 
     def _get_values_price(self, products, context):
         prices, currency = self._get_prices(products, context)
-        step = Decimal(1).scaleb(-currency.decimal_places)
-        rounding = currency.rounding  # currency.round(), its field read once
+        memo = self._get_pricing_memo(context)
+        if "format" not in memo:
+            # currency.round(), its fields read once
+            step = Decimal(1).scaleb(-currency.decimal_places)
+            memo["format"] = step, currency.rounding, currency.name
+        step, rounding, code = memo["format"]
         values = [
             Decimal(
                 repr(float_round(prices[id_], precision_rounding=rounding))
@@ -285,7 +412,7 @@ class MarketplaceFeedColumn(models.Model):
         ]
         if not self.price_with_currency:
             return values
-        texts = [f"{value} {currency.name}" for value in values]
+        texts = [f"{value} {code}" for value in values]
         if context["feed"]._uses_decimal_comma():
             texts = [text.replace(".", ",") for text in texts]
         return texts

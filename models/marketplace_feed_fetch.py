@@ -86,11 +86,12 @@ class MarketplaceFeedFetch(models.Model):
         would cost a 304 more than serving it."""
         user_agent = (user_agent or "")[:512]
         # Telemetry: a crash may lose the last fraction of a second of rows,
-        # and the fetch does not wait for the log's write to disk.
-        self.env.cr.execute("SET LOCAL synchronous_commit TO OFF")
-        self.env.execute_query(
+        # and the fetch does not wait for the log's write to disk. Both
+        # statements go to the database at once.
+        self.env.cr.execute(
             SQL(
                 """
+                SET LOCAL synchronous_commit TO OFF;
                 INSERT INTO marketplace_feed_fetch (
                     feed_id, company_id, status_code, bytes_sent, ip_address,
                     user_agent, robot_name,

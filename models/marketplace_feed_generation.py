@@ -7,7 +7,7 @@ import ast
 
 from odoo import api, fields, models
 from odoo.osv import expression
-from odoo.tools import float_compare, float_round
+from odoo.tools import SQL, float_compare, float_round
 
 from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, XmlShop
 
@@ -142,19 +142,20 @@ class MarketplaceFeed(models.Model):
             [("id", "child_of", roots.ids), ("usage", "=", "internal")]
         )
 
-    def _get_quantities(self, products, locations):
+    def _get_quantities(self, products, locations, unit_ids=None):
         """Quantity of each product in the internal ``locations``, rounded to
         its unit: {product id: float}. An available quantity is rounded down
         (the file never promises what can't be sold), the others as Odoo
         rounds them; a negative one is 0 when the feed says so. The zero
-        stock filter and the stock status decide on these.
+        stock filter and the stock status decide on these. ``unit_ids``:
+        each product's unit id, in order, when read already.
 
         One grouped query on the quants for the whole batch. Forecasts, and
         the quantities a module computes its own way (mrp: kits), are Odoo's
         ``_compute_quantities_dict``'s, for the whole batch too. Never
         product by product.
         """
-        roundings = self._get_unit_roundings(products)
+        roundings = self._get_unit_roundings(products, unit_ids)
         if self.quantity_kind == "forecast":
             quantities = self._get_odoo_quantities(products, locations)
         else:
@@ -170,16 +171,19 @@ class MarketplaceFeed(models.Model):
                     if float_compare(figure, own, precision_rounding=rounding):
                         quantities[product_id] = figure
         method = "DOWN" if self.quantity_kind == "available" else "HALF-UP"
-        rounded = {}
+        negative_as_zero = self.negative_stock_as_zero
+        rounded, known = {}, {}  # known: (quantity, rounding): rounded, the same
         for product_id, quantity in quantities.items():
-            quantity = float_round(
-                quantity,
-                precision_rounding=roundings[product_id],
-                rounding_method=method,
-            )
-            if quantity < 0 and self.negative_stock_as_zero:
-                quantity = 0.0
-            rounded[product_id] = quantity + 0.0  # -0.0 is 0
+            key = quantity, roundings[product_id]
+            value = known.get(key)
+            if value is None:
+                value = float_round(
+                    quantity, precision_rounding=key[1], rounding_method=method
+                )
+                if value < 0 and negative_as_zero:
+                    value = 0.0
+                value = known[key] = value + 0.0  # -0.0 is 0
+            rounded[product_id] = value
         return rounded
 
     def _get_odoo_quantities(self, products, locations):
@@ -198,33 +202,36 @@ class MarketplaceFeed(models.Model):
 
     def _get_quant_quantities(self, products, locations):
         """The quants' quantity of each product, on hand or available, not
-        rounded: {product id: float}."""
-        groups = self.env["stock.quant"]._read_group(
-            [
-                ("product_id", "in", products.ids),
-                ("location_id", "in", locations.ids),
-            ],
-            ["product_id"],
-            ["quantity:sum", "reserved_quantity:sum"],
+        rounded: {product id: float}. One grouped query, as ``_read_group``
+        makes it (the user's record rules), without a record per group."""
+        quants = self.env["stock.quant"]
+        query = quants._search([("location_id", "in", locations.ids)])
+        product, quantity, reserved = (
+            quants._field_to_sql(query.table, name, query)
+            for name in ("product_id", "quantity", "reserved_quantity")
         )
+        # The batch's ids as one array: a thousand of them in an IN list
+        # cost more to quote and to parse than the query takes.
+        query.add_where(SQL("%s = ANY(%s)", product, products.ids))
+        query.groupby = product
+        rows = self.env.execute_query(
+            query.select(product, SQL("SUM(%s)", quantity), SQL("SUM(%s)", reserved))
+        )
+        available = self.quantity_kind == "available"
         quantities = dict.fromkeys(products.ids, 0.0)
-        for product, quantity, reserved in groups:
-            quantities[product.id] = quantity - (
-                reserved if self.quantity_kind == "available" else 0.0
-            )
+        for product_id, quantity, reserved in rows:
+            quantities[product_id] = quantity - (reserved if available else 0.0)
         return quantities
 
     @api.model
-    def _get_unit_roundings(self, products):
-        """The rounding of each product's unit, read on the templates (not
-        through each variant's related field): {product id: float}."""
-        roundings = {
-            template.id: template.uom_id.rounding
-            for template in products.product_tmpl_id
-        }
-        return {
-            product.id: roundings[product.product_tmpl_id.id] for product in products
-        }
+    def _get_unit_roundings(self, products, unit_ids=None):
+        """The rounding of each product's unit: {product id: float}; the
+        units' ids (``unit_ids``, in order, when read already) read for the
+        whole batch by one query, the rounding once per unit."""
+        uom_ids = unit_ids or products._read_feed_values(["uom_id"])["uom_id"]
+        units = products.env["uom.uom"].browse(dict.fromkeys(uom_ids))
+        roundings = {unit.id: unit.rounding for unit in units}
+        return dict(zip(products.ids, map(roundings.get, uom_ids), strict=True))
 
     @api.model
     def _has_own_product_quantities(self):
@@ -244,15 +251,21 @@ class MarketplaceFeed(models.Model):
         return f"{self.get_base_url()}/marketplace-feed/image/{self.id}"
 
     @api.model
-    def _get_product_images(self, products):
+    def _get_product_images(self, products, template_ids=None):
         """Images of each product: {product id: [(record, field name,
         checksum), ...]}, an image once (by its attachment's checksum).
+        ``template_ids``: each product's template id, in order, when read
+        already (``_read_feed_values``).
 
         In website_sale's order: the variant's own image, the template's,
         then, when website_sale is installed, the variant's and the template's
         extra images. One attachment query per batch.
         """
-        templates = products.product_tmpl_id
+        if template_ids is None:
+            template_ids = products._read_feed_values(["product_tmpl_id"])[
+                "product_tmpl_id"
+            ]
+        templates = products.env["product.template"].browse(dict.fromkeys(template_ids))
         sources = [(products, "image_variant_1920"), (templates, "image_1920")]
         extra_images = "product_variant_image_ids" in products._fields
         if extra_images:
@@ -263,41 +276,64 @@ class MarketplaceFeed(models.Model):
                     "image_1920",
                 )
             )
-        attachments = (
-            self.env["ir.attachment"]
-            .sudo()
-            .search_read(
-                expression.OR(
-                    [
-                        ("res_model", "=", records._name),
-                        ("res_id", "in", records.ids),
-                        ("res_field", "=", fname),
-                    ]
+        attachments = self.env["ir.attachment"].sudo()
+        query = attachments._search(
+            [("res_field", "in", [fname for _records, fname in sources])]
+        )
+        res_model, res_id, res_field = (
+            attachments._field_to_sql(query.table, name, query)
+            for name in ("res_model", "res_id", "res_field")
+        )
+        # Each source's ids as one array (see _get_quant_quantities).
+        query.add_where(
+            SQL(
+                "(%s)",
+                SQL(" OR ").join(
+                    SQL(
+                        "(%s = %s AND %s = %s AND %s = ANY(%s))",
+                        res_model,
+                        records._name,
+                        res_field,
+                        fname,
+                        res_id,
+                        records.ids,
+                    )
                     for records, fname in sources
                 ),
-                ["res_model", "res_id", "res_field", "checksum"],
             )
         )
         found = {
-            (att["res_model"], att["res_id"], att["res_field"]): att["checksum"]
-            for att in attachments
+            (res_model, res_id, res_field): checksum
+            for res_model, res_id, res_field, checksum in self.env.execute_query(
+                query.select(
+                    *(
+                        attachments._field_to_sql(query.table, name, query)
+                        for name in ("res_model", "res_id", "res_field", "checksum")
+                    )
+                )
+            )
         }
         images = {}
-        for product in products:
-            template = product.product_tmpl_id
-            candidates = [(product, "image_variant_1920"), (template, "image_1920")]
+        # Records only for the images found (and the extra images' lists).
+        for product_id, template_id in zip(products.ids, template_ids, strict=True):
+            candidates = [
+                (products, product_id, "image_variant_1920"),
+                (templates, template_id, "image_1920"),
+            ]
             if extra_images:
+                product = products.browse(product_id).with_prefetch(products._ids)
+                template = templates.browse(template_id).with_prefetch(templates._ids)
                 candidates += [
-                    (image, "image_1920")
+                    (image, image.id, "image_1920")
                     for image in product.product_variant_image_ids
                     | template.product_template_image_ids
                 ]
             checksums = {}
-            for record, fname in candidates:
-                checksum = found.get((record._name, record.id, fname))
+            for records, record_id, fname in candidates:
+                checksum = found.get((records._name, record_id, fname))
                 if checksum and checksum not in checksums:
-                    checksums[checksum] = (record, fname, checksum)
-            images[product.id] = list(checksums.values())
+                    checksums[checksum] = (records.browse(record_id), fname, checksum)
+            images[product_id] = list(checksums.values())
         return images
 
     def _get_feed_product_image(self, product_id, checksum):
@@ -353,19 +389,35 @@ class MarketplaceFeed(models.Model):
         required = [
             index for index, column in enumerate(columns) if column.required_by_store
         ]
+        product_model = feed.env["product.product"]
+        # The stored fields the columns read, with the products themselves.
+        stored_names = list(
+            dict.fromkeys(
+                name
+                for column in columns
+                for name in column._get_stored_field_names(product_model)
+            )
+        )
         context = {
             "feed": feed,
             "image_url_prefix": self._get_image_url_prefix(),
             "image_signer": self._get_image_signer(),
+            "reached_values": {},
         }
-        for pairs, last_id in feed._iter_product_quantities(
-            stats, after_id, batch_size
+        for batch, last_id in feed._iter_product_quantities(
+            stats, after_id, batch_size, stored_names
         ):
-            quantities = dict(pairs)
-            products = feed.env["product.product"].browse(list(quantities))
+            ids, quantities, values = zip(*batch, strict=True) if batch else ((),) * 3
+            products = product_model.browse(ids)
             if product_ids is not None:
-                product_ids.extend(products.ids)
-            context.update(quantities=quantities, reached={}, image_links=None)
+                product_ids.extend(ids)
+            stored = zip(*values, strict=True) if values else [[]] * len(stored_names)
+            context.update(
+                quantities=dict(zip(ids, quantities, strict=True)),
+                stored=dict(zip(stored_names, map(list, stored), strict=True)),
+                reached={},
+                image_links=None,
+            )
             rows = list(
                 zip(
                     *(column._get_values(products, context) for column in columns),
@@ -381,10 +433,12 @@ class MarketplaceFeed(models.Model):
             yield rows, last_id
             feed.env.invalidate_all()
 
-    def _iter_product_quantities(self, stats, after_id, batch_size):
-        """Batches of (product id, quantity) of the file's products after
-        ``after_id``, in id order, with the id of the last product each
-        batch covers.
+    def _iter_product_quantities(self, stats, after_id, batch_size, field_names=()):
+        """Batches of (product id, quantity, values of ``field_names``) of
+        the file's products after ``after_id``, in id order, with the id of
+        the last product each batch covers. The products and the values of
+        their stored fields are read by one query
+        (``product.product._search_feed_values``).
 
         Quantities are read for ``batch_size`` products at a time. Unless zero
         stock is included, the products at zero or below are left out here
@@ -397,29 +451,35 @@ class MarketplaceFeed(models.Model):
         domain = self._get_products_domain()
         locations = self._get_stock_locations()
         include_zero_stock = self.include_zero_stock
-        pairs, skipped = [], 0
+        batch, skipped = [], 0
         while True:
-            products = product_model.search(
+            ids, values = product_model._search_feed_values(
                 expression.AND([domain, [("id", ">", after_id)]]),
+                ["uom_id", *field_names],
                 order="id",
                 limit=batch_size,
             )
-            if not products:
+            if not ids:
                 break
-            after_id = products.ids[-1]
-            quantities = self._get_quantities(products, locations)
-            for product_id in products.ids:
+            after_id = ids[-1]
+            quantities = self._get_quantities(
+                product_model.browse(ids), locations, unit_ids=values["uom_id"]
+            )
+            rows = zip(*(values[name] for name in field_names), strict=True)
+            for product_id, row in zip(
+                ids, rows if field_names else [()] * len(ids), strict=True
+            ):
                 if include_zero_stock or quantities[product_id] > 0:
-                    pairs.append((product_id, quantities[product_id]))
-                    if len(pairs) == batch_size:
+                    batch.append((product_id, quantities[product_id], row))
+                    if len(batch) == batch_size:
                         stats["skipped"] += skipped
-                        yield pairs, product_id
-                        pairs, skipped = [], 0
+                        yield batch, product_id
+                        batch, skipped = [], 0
                 else:
                     skipped += 1
-        if pairs or skipped:
+        if batch or skipped:
             stats["skipped"] += skipped
-            yield pairs, after_id
+            yield batch, after_id
 
     @api.model
     def _new_generation_stats(self):

@@ -14,6 +14,7 @@ from urllib.parse import quote
 import psycopg2
 
 from odoo import api, fields, models, tools
+from odoo.tools import SQL
 
 MAX_RECORD_ID = 2**31 - 1  # PostgreSQL's integer
 IMAGE_SIGNATURE_BYTES = 16  # of the HMAC-SHA256 in an image link (128 bits)
@@ -27,6 +28,11 @@ LINK_FIELDS = [
     "refresh_interval",
     "config_version",
 ]
+# What serving the link reads of the feed's company and, for the file's
+# stream, of its attachment (ir.attachment._to_http_stream) when stored in
+# the filestore.
+LINK_COMPANY_FIELDS = ["marketplace_feed_enabled", "marketplace_feed_plan"]
+LINK_ATTACHMENT_FIELDS = ["name", "mimetype", "checksum", "public", "store_fname"]
 # What an image link's check reads of the feed.
 IMAGE_LINK_FIELDS = [
     "image_secret",
@@ -200,21 +206,129 @@ class MarketplaceFeed(models.Model):
 
     @api.model
     def _get_by_public_slug(self, slug):
-        """Return the feed whose link carries ``slug``, or an empty recordset.
+        """Return the feed whose link carries ``slug``, or an empty recordset
+        (``_get_link``)."""
+        return self._get_link(slug)[0]
+
+    @api.model
+    def _get_link(self, slug):
+        """The feed whose link carries ``slug`` and its published file:
+        (feed, file), both empty when the slug opens nothing.
 
         The id locates the record; the secret is compared in constant time.
+        One query reads what serving the link reads (``_read_link``).
         """
         feed_id, _sep, token = (slug or "").partition("-")
         feed_id = self._parse_record_id(feed_id)
+        nothing = self.browse(), self.env["marketplace.feed.file"]
         if not feed_id or not token:
-            return self.browse()
-        # One query for the record and what serving the link reads of it.
-        feed = self.sudo().search_fetch([("id", "=", feed_id)], LINK_FIELDS)
+            return nothing
+        feed, file = self._read_link(feed_id)
         if not feed or not tools.consteq(
             feed.access_token.encode(), token.encode("utf-8", "replace")
         ):
-            return self.browse()
-        return feed
+            return nothing
+        return feed, file
+
+    @api.model
+    def _read_link(self, feed_id):
+        """Feed ``feed_id`` and its published file (as superuser; an archived
+        feed is none), read by one query (``_get_link_query``) with all that
+        serving the link reads of them. The values go to the ORM's cache as
+        ``fetch`` puts them (never over a value there): serving them reads
+        the database no more. Returns (feed, file), empty when not found."""
+        query, reads = self._get_link_query(feed_id)
+        rows = self.env.execute_query(query)
+        found = [self.env[model].sudo().browse() for model, _names in reads]
+        if rows:
+            values = iter(rows[0])
+            for index, (_model, names) in enumerate(reads):
+                record_id, *record_values = (next(values) for _name in names)
+                if not record_id:
+                    continue
+                record = found[index] = found[index].browse(record_id)
+                for name, value in zip(names[1:], record_values, strict=True):
+                    self.env.cache.insert_missing(record, record._fields[name], [value])
+        return found[0], found[-1]
+
+    @api.model
+    @tools.ormcache("feed_id")
+    def _get_link_query(self, feed_id):
+        """The query of ``_read_link``, the same for every fetch of the feed
+        (built once per worker): (SQL, ((model, field names), ...)), the row
+        holding, in that order, each model's record id and values. The
+        feed's ``LINK_FIELDS``, its company's switches, its published file's
+        serving fields and, for the file and its gzip copy, what their
+        stream reads of the attachment; the published file, the last one
+        done, is a subquery of one row."""
+        feeds = self.sudo()
+        files = self.env["marketplace.feed.file"].sudo()
+        companies = self.env["res.company"].sudo()
+        attachments = self.env["ir.attachment"].sudo()
+        query = feeds._search([("id", "=", feed_id)])
+        company = query.make_alias(query.table, "company_id")
+        query.add_join(
+            "JOIN",
+            company,
+            companies._table,
+            SQL(
+                "%s = %s",
+                SQL.identifier(company, "id"),
+                feeds._field_to_sql(query.table, "company_id", query),
+            ),
+        )
+        file_names = ["id", *files._get_serving_fields()]
+        published = files._search(
+            [("feed_id", "=", feed_id), ("state", "=", "done")],
+            order="id desc",
+            limit=1,
+        )
+        file = query.make_alias(query.table, "published_file")
+        query.add_join(
+            "LEFT JOIN",
+            file,
+            SQL(
+                "(%s)",
+                published.select(
+                    *(
+                        SQL(
+                            "%s AS %s",
+                            files._field_to_sql(published.table, name, published),
+                            SQL.identifier(name),
+                        )
+                        for name in file_names
+                    )
+                ),
+            ),
+            SQL("TRUE"),
+        )
+        reads = [
+            (feeds, query.table, ["id", *LINK_FIELDS]),
+            (companies, company, ["id", *LINK_COMPANY_FIELDS]),
+        ]
+        for name in ("attachment_id", "gzip_attachment_id"):
+            attachment = query.make_alias(file, name)
+            query.add_join(
+                "LEFT JOIN",
+                attachment,
+                attachments._table,
+                SQL(
+                    "%s = %s",
+                    SQL.identifier(attachment, "id"),
+                    SQL.identifier(file, name),
+                ),
+            )
+            reads.append((attachments, attachment, ["id", *LINK_ATTACHMENT_FIELDS]))
+        terms = [
+            model._field_to_sql(alias, name, query)
+            for model, alias, names in reads
+            for name in names
+        ]
+        terms += [SQL.identifier(file, name) for name in file_names]
+        reads.append((files, file, file_names))
+        return query.select(*terms), tuple(
+            (model._name, tuple(names)) for model, _alias, names in reads
+        )
 
     @api.model
     def _parse_record_id(self, text):
@@ -280,13 +394,14 @@ class MarketplaceFeed(models.Model):
             )
         )
 
-    def _get_file_to_serve(self):
-        """The file the link serves now: the published one, if it has the
-        link's current name (a changed name answers 503 until its first
-        file exists). Queues a generation when it is missing or out of date;
-        the fetch is never kept waiting for it."""
+    def _get_file_to_serve(self, published=None):
+        """The file the link serves now: the published one (``published``
+        when found already, ``_get_link``), if it has the link's current
+        name (a changed name answers 503 until its first file exists).
+        Queues a generation when it is missing or out of date; the fetch is
+        never kept waiting for it."""
         self.ensure_one()
-        file = self._get_published_file()
+        file = self._get_published_file() if published is None else published
         if not file or self._is_file_stale(file):
             self._queue_generation()
         return file if file.file_name == self.full_file_name else file.browse()

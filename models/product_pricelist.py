@@ -3,28 +3,44 @@ from collections import defaultdict
 
 from odoo import fields, models
 
+from .product_product import FEED_SALES_PRICE_FIELDS
+
+# What the feed's pricelist prices read of each variant (_get_feed_prices).
+FEED_PRICE_FIELDS = ("product_tmpl_id", "company_id", *FEED_SALES_PRICE_FIELDS)
+
 
 class ProductPricelist(models.Model):
     _inherit = "product.pricelist"
 
-    def _get_feed_prices(self, products):
+    def _get_feed_prices(self, products, values=None, memo=None):
         """Each variant's price for quantity 1 in its own unit, the prices
         ``_get_products_price(products, 1.0)`` gives: {product id: float}.
 
+        ``values``: the variants' ``FEED_PRICE_FIELDS`` when read already
+        (``_read_feed_values``). ``memo``: a dict the caller keeps from batch
+        to batch of one generation, for what holds for all of them (the
+        rules that may apply, the companies whose prices are in the
+        pricelist's currency).
+
         Odoo prices product by product, reading each variant's price again
-        per rule. Here the rules are matched by Odoo (``_is_applicable_for``),
-        and the variants whose rule is fixed, or derives from the sales price
-        or the cost in the pricelist's currency, are priced from base prices
-        read for the whole batch at once. Any other variant goes through
-        ``_get_products_price``.
+        per rule. Here the rules are matched by Odoo
+        (``_is_applicable_for``), and the variants whose rule is fixed, or
+        derives from the sales price or the cost in the pricelist's currency,
+        are priced from base prices read for the whole batch at once. Any
+        other variant goes through ``_get_products_price``.
         """
         self.ensure_one()
+        if values is None:
+            values = products._read_feed_values(FEED_PRICE_FIELDS)
+        memo = {} if memo is None else memo
         prices, left = {}, []
         bases = {}  # base price kind: {product id: price}, read when needed
-        for rule, product_ids in self._get_feed_rules(products).items():
+        for rule, product_ids in self._get_feed_rules(
+            products, values["product_tmpl_id"], memo
+        ).items():
             base = rule._get_feed_base()
             if base in ("list_price", "standard_price") and base not in bases:
-                bases[base] = self._get_feed_base_prices(products, base)
+                bases[base] = self._get_feed_base_prices(products, base, values, memo)
             base_prices = bases.get(base, {})
             price_function = rule._get_feed_price_function()
             for product_id in product_ids:
@@ -36,65 +52,106 @@ class ProductPricelist(models.Model):
             prices.update(self._get_products_price(products.browse(left), 1.0))
         return prices
 
-    def _get_feed_rules(self, products):
+    def _get_feed_candidate_rules(self):
+        """The rules of the pricelist valid now, in the order Odoo tries
+        them: the rules ``_get_applicable_rules`` finds for any products, the
+        rest of its domain (the products' categories, templates and
+        variants) being what ``_is_applicable_for`` checks of each product.
+        Found once for all the batches of a generation."""
+        now = fields.Datetime.now()
+        rules = (
+            self.env["product.pricelist.item"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("pricelist_id", "=", self.id),
+                    "|",
+                    ("date_start", "=", False),
+                    ("date_start", "<=", now),
+                    "|",
+                    ("date_end", "=", False),
+                    ("date_end", ">=", now),
+                ]
+            )
+        )
+        return rules.with_env(self.env)
+
+    def _get_feed_rules(self, products, template_ids, memo=None):
         """The variants of each rule that applies first to them, for
-        quantity 1: {rule or empty recordset: [product id, ...]}."""
-        # The rules of the variants' templates: a superset (also rules of
-        # other variants, which never apply), found from the templates'
-        # categories instead of each variant's related category.
-        rules = self._get_applicable_rules(
-            products.product_tmpl_id, fields.Datetime.now()
-        )
-        # A rule on a category, a template or all products applies alike to
-        # every variant of a template: matched once per template, unless a
-        # rule names one of its variants.
-        per_variant = set(
-            rules.filtered(
-                lambda rule: rule.applied_on == "0_product_variant"
-            ).product_id.product_tmpl_id.ids
-        )
-        # Keyed by ids, which hash faster than records, row after row.
+        quantity 1: {rule or empty recordset: [product id, ...]}.
+        ``template_ids``: each variant's template id, in order; ``memo``: see
+        ``_get_feed_prices``."""
+        memo = {} if memo is None else memo
+        if "rules" not in memo:
+            rules = self._get_feed_candidate_rules()
+            # A rule on a category, a template or all products applies alike
+            # to every variant of a template: matched once per template,
+            # unless a rule names one of its variants.
+            memo["rules"] = rules.ids
+            memo["per_variant"] = set(
+                rules.filtered(
+                    lambda rule: rule.applied_on == "0_product_variant"
+                ).product_id.product_tmpl_id.ids
+            )
+        rules = self.env["product.pricelist.item"].browse(memo["rules"])
+        per_variant = memo["per_variant"]
+        # Keyed by ids, which hash faster than records, row after row; a
+        # variant's record made only to match its template's rules, reading
+        # only the fields a rule reads.
+        products = products.with_context(prefetch_fields=False)
         template_rules = {}
         products_by_rule = defaultdict(list)
-        for product in products:
-            template_id = product.product_tmpl_id.id
+        for product_id, template_id in zip(products.ids, template_ids, strict=True):
             rule = template_rules.get(template_id)
             if rule is None:
+                product = products.browse(product_id).with_prefetch(products._ids)
                 rule = next(
                     (rule for rule in rules if rule._is_applicable_for(product, 1.0)),
                     rules.browse(),
                 )
                 if template_id not in per_variant:
                     template_rules[template_id] = rule
-            products_by_rule[rule.id].append(product.id)
+            products_by_rule[rule.id].append(product_id)
         return {
             rules.browse(rule_id): product_ids
             for rule_id, product_ids in products_by_rule.items()
         }
 
-    def _get_feed_base_prices(self, products, base):
+    def _get_feed_base_prices(self, products, base, values, memo=None):
         """The ``base`` price ("list_price" or "standard_price") of the
-        variants whose price is in the pricelist's currency: {id: float}."""
+        variants whose price is in the pricelist's currency: {id: float}.
+        ``values``: the variants' ``FEED_PRICE_FIELDS``; ``memo``: see
+        ``_get_feed_prices``."""
         if base == "standard_price":
             # As _price_compute: the cost read as superuser (a salesman may
             # not see costs, yet pricelists use them).
-            products = products.sudo()
-            prices = {product.id: product.standard_price for product in products}
+            costs = products.sudo()._read_feed_values(["standard_price"])
+            prices = {
+                product_id: cost or 0.0
+                for product_id, cost in zip(
+                    products.ids, costs["standard_price"], strict=True
+                )
+            }
             currency_field = "cost_currency_id"
         else:
-            prices = products._get_feed_sales_prices()
+            prices = products._get_feed_sales_prices(values)
             currency_field = "currency_id"
-        # A template's currencies depend on its company only.
-        groups = products.product_tmpl_id.grouped("company_id")
-        companies_in_currency = {
-            company
-            for company, templates in groups.items()
-            if templates[:1][currency_field] == self.currency_id
-        }
-        if len(companies_in_currency) == len(groups):
+        # A template's currencies depend on its company only: one template
+        # of each company tells them.
+        memo = {} if memo is None else memo
+        in_currency = memo.setdefault(("in_currency", currency_field), {})
+        for company_id, template_id in dict(
+            zip(values["company_id"], values["product_tmpl_id"], strict=True)
+        ).items():
+            if company_id not in in_currency:
+                template = self.env["product.template"].browse(template_id)
+                in_currency[company_id] = template[currency_field] == self.currency_id
+        if all(in_currency[company_id] for company_id in set(values["company_id"])):
             return prices
         return {
-            product.id: prices[product.id]
-            for product in products
-            if product.product_tmpl_id.company_id in companies_in_currency
+            product_id: prices[product_id]
+            for product_id, company_id in zip(
+                products.ids, values["company_id"], strict=True
+            )
+            if in_currency[company_id]
         }

@@ -1,38 +1,120 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
-from odoo import models
+from odoo import api, models
+from odoo.tools import SQL
+
+# What the feed's sales prices read of each variant (_get_feed_sales_prices).
+FEED_SALES_PRICE_FIELDS = ("list_price", "combination_indices")
 
 
 class ProductProduct(models.Model):
     _inherit = "product.product"
 
-    def _get_feed_sales_prices(self):
+    @api.model
+    def _search_feed_values(self, domain, field_names, order=None, limit=None):
+        """The products ``domain`` finds, as ``search`` finds them, and the
+        stored values of ``field_names`` of each, in one SQL query: (ids,
+        {field name: [value of each product, in order]}); see
+        ``_read_feed_values``."""
+        query = self._search(domain, order=order, limit=limit)
+        rows = self._select_feed_values(query, field_names)
+        ids = [row[0] for row in rows]
+        columns = list(zip(*rows, strict=True))[1:] or [[]] * len(field_names)
+        return ids, dict(zip(field_names, map(list, columns), strict=True))
+
+    def _read_feed_values(self, field_names):
+        """The stored values of ``field_names`` (fields of the variant, its
+        own or its template's) of each of these variants, in order: {field
+        name: [value, ...]}, without a record per value.
+
+        One SQL query, made as the ORM's ``fetch`` makes its own: the
+        variants' query is the user's (``_search``: record rules, the
+        template's too), each value the field's SQL (``_field_to_sql``: a
+        template's field read on the template, a translation in the
+        environment's language, a company-dependent value in its company,
+        pending changes flushed first). A record the user may not read
+        raises AccessError, as reading it would. Values are those the ORM
+        caches: a many2one's id, None when empty.
+        """
+        query = self.with_context(active_test=False)._search([("id", "in", self.ids)])
+        rows = {row[0]: row[1:] for row in self._select_feed_values(query, field_names)}
+        if len(rows) < len(set(self._ids)):
+            forbidden = self.browse(set(self._ids) - set(rows)).exists()
+            if forbidden:
+                raise self.env["ir.rule"]._make_access_error("read", forbidden)
+        empty = (None,) * len(field_names)
+        columns = zip(*(rows.get(id_, empty) for id_ in self._ids), strict=True)
+        return dict(zip(field_names, map(list, columns), strict=False)) or {
+            name: [] for name in field_names
+        }
+
+    @api.model
+    def _select_feed_values(self, query, field_names):
+        """Rows (id, value of each of ``field_names``) of the products of
+        ``query``, the user's field access checked first.
+
+        A batch's query is small (ids given, or a limit), and each of its
+        products' template is best found by its key. PostgreSQL's planner,
+        which puts the templates the product rule and the products' domain
+        keep far below what they are, would hash the whole template table
+        instead for every batch: a scan that grows with the catalogue, and
+        one that a query with a limit repeats over all the products after
+        the batch's first. The query is planned with nested loops."""
+        self.check_field_access_rights("read", list(field_names))
+        terms = [SQL.identifier(query.table, "id")]
+        terms += [self._field_to_sql(query.table, name, query) for name in field_names]
+        # SET LOCAL ends with the transaction, or the savepoint rolled back
+        # when the query fails.
+        cr = self.env.cr
+        cr.execute(
+            "SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off"
+        )
+        rows = self.env.execute_query(query.select(*terms))
+        cr.execute(
+            "SET LOCAL enable_hashjoin TO DEFAULT;"
+            " SET LOCAL enable_mergejoin TO DEFAULT"
+        )
+        return rows
+
+    def _get_feed_sales_prices(self, values=None):
         """Each variant's sales price with its attributes' extra, as
         ``_price_compute("list_price")`` gives it in the product's currency and
         unit: {product id: float}.
 
-        The template's price is read on the template (not through the
-        variant's related field). The variant's attribute values are those of
-        its stored ``combination_indices``; one query for the recordset finds
-        those with an extra (reading the many2many itself joins and sorts the
-        values for each variant, ten times slower on a batch).
+        ``values``: the variants' ``FEED_SALES_PRICE_FIELDS`` when read
+        already (``_read_feed_values``). The variant's attribute values are
+        those of its stored ``combination_indices``; one query for the
+        recordset finds those with an extra (reading the many2many itself
+        joins and sorts the values for each variant, ten times slower on a
+        batch).
         """
-        value_ids = {
-            product_id: [int(id_) for id_ in indices.split(",")] if indices else []
-            for product_id, indices in zip(
-                self.ids, self.mapped("combination_indices"), strict=True
+        if values is None:
+            values = self._read_feed_values(FEED_SALES_PRICE_FIELDS)
+        value_ids = [
+            [int(id_) for id_ in indices.split(",")] if indices else []
+            for indices in values["combination_indices"]
+        ]
+        values_model = self.env["product.template.attribute.value"]
+        query = values_model._search([("price_extra", "!=", 0)])
+        # The ids as one array: a thousand of them in an IN list cost more to
+        # quote and to parse than the query takes.
+        query.add_where(
+            SQL(
+                "%s = ANY(%s)",
+                SQL.identifier(query.table, "id"),
+                list({id_ for ids in value_ids for id_ in ids}),
             )
-        }
-        with_extra = self.env["product.template.attribute.value"].search_fetch(
-            [
-                ("id", "in", list({id_ for ids in value_ids.values() for id_ in ids})),
-                ("price_extra", "!=", 0),
-            ],
-            ["price_extra"],
-            order="id",
         )
-        extras = {value.id: value.price_extra for value in with_extra}
+        extras = dict(
+            self.env.execute_query(
+                query.select(
+                    SQL.identifier(query.table, "id"),
+                    values_model._field_to_sql(query.table, "price_extra", query),
+                )
+            )
+        )
         return {
-            product.id: product.product_tmpl_id.list_price
-            + sum(extras.get(id_, 0.0) for id_ in value_ids[product.id])
-            for product in self
+            product_id: (list_price or 0.0) + sum(extras.get(id_, 0.0) for id_ in ids)
+            for product_id, list_price, ids in zip(
+                self.ids, values["list_price"], value_ids, strict=True
+            )
         }

@@ -13,3 +13,4 @@ from . import test_feed_security
 from . import test_i18n
 from . import test_feed_values
 from . import test_feed_xml
+from . import test_feed_reading

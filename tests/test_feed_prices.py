@@ -170,3 +170,36 @@ class TestFeedPrices(TransactionCase):
             )
         )
         self.assertNotAlmostEqual(prices[self.cap.product_variant_id.id], 7.99 * 0.9)
+
+    def test_rules_found_once_price_every_batch(self):
+        """A generation keeps the pricelist's rules from batch to batch (its
+        memo): every batch, one product at a time, is priced as Odoo does."""
+        tomorrow = fields.Date.add(fields.Date.today(), days=1)
+        pricelist = self._pricelist(
+            {
+                "applied_on": "0_product_variant",
+                "product_id": self.large.id,
+                "compute_price": "fixed",
+                "fixed_price": 11.0,
+            },
+            {
+                "applied_on": "2_product_category",
+                "categ_id": self.category.id,
+                "compute_price": "percentage",
+                "percent_price": 30,
+            },
+            {"compute_price": "formula", "base": "standard_price", "price_discount": 5},
+            # Tried before the formula (of all products, the newest first)
+            # from tomorrow only.
+            {"compute_price": "fixed", "fixed_price": 1.0, "date_start": tomorrow},
+        )
+        memo, prices = {}, {}
+        for product in self.products:
+            prices.update(pricelist._get_feed_prices(product, memo=memo))
+        expected = pricelist._get_products_price(self.products, 1.0)
+        self.assertEqual(prices.keys(), expected.keys())
+        for product in self.products:
+            self.assertAlmostEqual(
+                prices[product.id], expected[product.id], places=9, msg=product.name
+            )
+        self.assertEqual(prices[self.large.id], 11.0)

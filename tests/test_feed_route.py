@@ -344,6 +344,29 @@ class TestFeedRouteFile(MarketplaceFeedHttpCase):
         self.assertTrue(body.startswith(b"PK"))
         self.assertFalse(self.feed.file_id.gzip_attachment_id)
 
+    def test_a_fetch_reads_its_link_in_one_query(self):
+        """One query reads the feed, its company's switches and its file,
+        one more logs the fetch, whether it sends the file or answers 304;
+        besides them, only the public user's check (``auth="public"``) and
+        the server's address (``get_base_url()``: website reads the
+        company's website; at most what it asks alone)."""
+        self._run_generation(self.feed)
+        path = self._feed_path()
+        etag = self._fetch(path).headers["ETag"]
+        self.env.invalidate_all()
+        before = self.cr.sql_log_count
+        self.feed.sudo().get_base_url()
+        base_url_queries = self.cr.sql_log_count - before
+        for headers, status in (({}, 200), ({"If-None-Match": etag}, 304)):
+            self.env.invalidate_all()
+            before = self.cr.sql_log_count
+            self.assertEqual(self._fetch(path, headers).status_code, status)
+            with self.subTest(status=status):
+                self.assertLessEqual(
+                    self.cr.sql_log_count - before, 3 + base_url_queries
+                )
+        self.assertEqual(len(self._get_fetches()), 3, "each fetch logged")
+
 
 @tagged("post_install", "-at_install")
 class TestFeedRouteRefusals(MarketplaceFeedHttpCase):
