@@ -1,11 +1,75 @@
 # License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+import atexit
+import logging
 import re
+import threading
 from datetime import timedelta
 
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
+from odoo.modules.registry import Registry
 from odoo.tools import SQL
 
+_logger = logging.getLogger(__name__)
+
 FETCH_LOG_DAYS = 90
+# The longest a fetch waits in its worker's buffer before its row is written.
+FLUSH_SECONDS = 0.5
+
+
+class FetchLogBuffer:
+    """The fetch-log rows of this process not written yet, by database.
+
+    A fetch only appends its row: it neither waits for the log nor writes to
+    the database. A timer started by the first row writes the rows that came
+    within FLUSH_SECONDS, one INSERT per database in a transaction of its own;
+    the process's exit writes the rest (Odoo's workers leave by sys.exit).
+    Telemetry: a crash loses the rows of the last FLUSH_SECONDS.
+    A database in test mode is written only by ``_flush_log``: the tests'
+    flush point, in their own transaction."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._rows = {}
+        self._timer = None
+
+    def add(self, dbname, row):
+        with self._lock:
+            self._rows.setdefault(dbname, []).append(row)
+            if self._timer is None:
+                self._timer = threading.Timer(FLUSH_SECONDS, self.flush)
+                self._timer.daemon = True
+                self._timer.start()
+
+    def take(self, dbname):
+        """The rows of ``dbname``, removed from the buffer."""
+        with self._lock:
+            return self._rows.pop(dbname, [])
+
+    def flush(self):
+        """Write the rows of every database not in test mode."""
+        with self._lock:
+            self._timer = None
+            dbnames = list(self._rows)
+        for dbname in dbnames:
+            registry = Registry.registries.get(dbname)
+            if registry is not None and not registry.in_test_mode():
+                rows = self.take(dbname)
+                if rows:
+                    self._write(registry, rows)
+
+    def _write(self, registry, rows):
+        try:
+            with registry.cursor() as cr:
+                # Telemetry: the commit does not wait for the disk.
+                cr.execute("SET LOCAL synchronous_commit TO OFF")
+                env = api.Environment(cr, SUPERUSER_ID, {})
+                env["marketplace.feed.fetch"]._write_log(rows)
+        except Exception:
+            _logger.exception("%d fetch log rows were not written", len(rows))
+
+
+FETCH_LOG_BUFFER = FetchLogBuffer()
+atexit.register(FETCH_LOG_BUFFER.flush)
 
 
 class MarketplaceFeedFetch(models.Model):
@@ -80,36 +144,77 @@ class MarketplaceFeedFetch(models.Model):
 
     @api.model
     def _log(self, feed, status, size, ip=None, user_agent=None):
-        """Record a fetch of ``feed``'s link: one INSERT, as Odoo's ir.logging
-        handler writes its rows. A fetch writes nothing else, and the ORM's
-        create (defaults, the related company, the public user's company)
-        would cost a 304 more than serving it."""
-        user_agent = (user_agent or "")[:512]
-        # Telemetry: a crash may lose the last fraction of a second of rows,
-        # and the fetch does not wait for the log's write to disk. Both
-        # statements go to the database at once.
+        """Record a fetch of ``feed``'s link. The row waits in the worker's
+        buffer (``FetchLogBuffer``): a fetch writes nothing to the database,
+        and its row is in the table at most FLUSH_SECONDS later, or after
+        ``_flush_log``."""
+        FETCH_LOG_BUFFER.add(
+            self.env.cr.dbname,
+            (
+                feed.id,
+                status,
+                size,
+                ip,
+                (user_agent or "")[:512],
+                self.env.uid,
+                fields.Datetime.now(),
+            ),
+        )
+
+    @api.model
+    def _flush_log(self):
+        """Write the fetches of this database still in the buffer, in this
+        transaction (the timer writes them otherwise)."""
+        self._write_log(FETCH_LOG_BUFFER.take(self.env.cr.dbname))
+        return True
+
+    @api.model
+    def _write_log(self, rows):
+        """Insert buffered fetch rows (``_log``) in their order: one INSERT,
+        as Odoo's ir.logging handler writes its rows (the ORM's create would
+        cost more than the fetches). The company is the feed's; the rows of
+        a feed deleted since are dropped."""
+        if not rows:
+            return
+        robot_names = {}
+        values = []
+        for index, (feed_id, status, size, ip, agent, uid, date) in enumerate(rows):
+            if agent not in robot_names:
+                robot_names[agent] = self._get_robot_name(agent) or None
+            values.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s, %s, %s::integer, %s::timestamp)",
+                    index,
+                    feed_id,
+                    status,
+                    size,
+                    ip,
+                    agent,
+                    robot_names[agent],
+                    uid,
+                    date,
+                )
+            )
         self.env.cr.execute(
             SQL(
                 """
-                SET LOCAL synchronous_commit TO OFF;
                 INSERT INTO marketplace_feed_fetch (
                     feed_id, company_id, status_code, bytes_sent, ip_address,
                     user_agent, robot_name,
                     create_uid, create_date, write_uid, write_date
-                ) VALUES (
-                    %s, %s, %s, %s, %s, %s, %s,
-                    %s, NOW() AT TIME ZONE 'UTC', %s, NOW() AT TIME ZONE 'UTC'
                 )
+                SELECT feed.id, feed.company_id, fetch_row.status,
+                       fetch_row.size, fetch_row.ip, fetch_row.agent,
+                       fetch_row.robot, fetch_row.uid, fetch_row.fetched,
+                       fetch_row.uid, fetch_row.fetched
+                  FROM (VALUES %s) AS fetch_row(
+                           position, feed_id, status, size, ip, agent, robot,
+                           uid, fetched
+                       )
+                  JOIN marketplace_feed AS feed ON feed.id = fetch_row.feed_id
+                 ORDER BY fetch_row.position
                 """,
-                feed.id,
-                feed.company_id.id,
-                status,
-                size,
-                ip,
-                user_agent,
-                self._get_robot_name(user_agent) or None,
-                self.env.uid,
-                self.env.uid,
+                SQL(", ").join(values),
             )
         )
 

@@ -3,6 +3,7 @@ import base64
 import gzip
 import io
 import secrets
+import time
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
@@ -13,11 +14,13 @@ from werkzeug.http import parse_date
 
 from odoo import fields
 from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
 from odoo.sql_db import db_connect
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from ..controllers.feed import IMAGE_MAX_AGE, RETRY_AFTER
+from ..models.marketplace_feed_fetch import FLUSH_SECONDS, FetchLogBuffer
 from ..models.marketplace_feed_file import GENERATION_LOCK
 from .common import MarketplaceFeedCase
 
@@ -37,6 +40,11 @@ class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
         super().setUpClass()
         cls.feed.enabled = True
         cls.feed_class = cls.registry["marketplace.feed"]
+
+    def setUp(self):
+        super().setUp()
+        # The fetches a test makes are written in its transaction, rolled back.
+        self.addCleanup(self.env["marketplace.feed.fetch"]._flush_log)
 
     # Requests
 
@@ -127,6 +135,8 @@ class MarketplaceFeedHttpCase(MarketplaceFeedCase, HttpCase):
             cursor.close()
 
     def _get_fetches(self, feed=None):
+        """The logged fetches of the feed, once the buffer is written."""
+        self.env["marketplace.feed.fetch"]._flush_log()
         return self.env["marketplace.feed.fetch"].search(
             [("feed_id", "=", (feed or self.feed).id)], order="id"
         )
@@ -803,13 +813,24 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
 
     def test_unknown_links_log_nothing(self):
         fetch_model = self.env["marketplace.feed.fetch"]
+        fetch_model._flush_log()
         count = fetch_model.search_count([])
         for label, path in self._unknown_paths().items():
             with self.subTest(label):
                 self._assert_not_found(self._fetch(path))
+        fetch_model._flush_log()
         self.assertEqual(fetch_model.search_count([]), count)
 
-    def test_cached_fetches_write_only_the_log(self):
+    def _count_logged_rows(self):
+        self.env.cr.execute(
+            "SELECT count(*) FROM marketplace_feed_fetch WHERE feed_id = %s",
+            [self.feed.id],
+        )
+        return self.env.cr.fetchone()[0]
+
+    def test_cached_fetches_write_nothing(self):
+        """The fetches' rows wait in the worker's buffer: the requests write
+        nothing to the database; the flush writes the rows."""
         self._run_generation(self.feed)
         snapshot = self._get_route_writes_snapshot()
 
@@ -819,4 +840,57 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
         self._fetch(headers={"If-None-Match": first.headers["ETag"]})
 
         self.assertEqual(self._get_route_writes_snapshot(), snapshot)
-        self.assertEqual(len(self._get_fetches()), 4)
+        self.assertEqual(self._count_logged_rows(), 0, "not written by the fetch")
+        self.env["marketplace.feed.fetch"]._flush_log()
+        self.assertEqual(self._count_logged_rows(), 4)
+
+    def test_written_rows(self):
+        """One INSERT writes the buffered rows in their order, with the
+        feed's company and the robot's name; a deleted feed's are dropped."""
+        fetch_model = self.env["marketplace.feed.fetch"]
+        other = self.feed.copy({"name": "Deleted since"})
+        fetched = fields.Datetime.now() - timedelta(seconds=30)
+        rows = [
+            (self.feed.id, 304, 0, "10.0.0.1", "curl/8.5.0", None, fetched),
+            (other.id, 200, 10, "10.0.0.2", "", None, fetched),
+            (self.feed.id, 200, 42, None, USER_AGENT, self.env.uid, fetched),
+        ]
+        other.unlink()
+        fetch_model._write_log(rows)
+        fetches = self._get_fetches()
+        self.assertEqual(
+            [
+                (f.status_code, f.bytes_sent, f.ip_address, f.robot_name, f.create_uid)
+                for f in fetches
+            ],
+            [
+                (304, 0, "10.0.0.1", "curl", self.env["res.users"]),
+                (200, 42, False, False, self.env.user),
+            ],
+        )
+        self.assertEqual(fetches.company_id, self.company)
+        self.assertEqual(set(fetches.mapped("create_date")), {fetched})
+
+    def test_buffer_writes_once_after_a_delay(self):
+        """Outside tests, a timer writes the rows FLUSH_SECONDS after the
+        first one, all in one write; the process's exit writes the rest."""
+        self.env["marketplace.feed.fetch"]._flush_log()  # the timer finds none
+        buffer = FetchLogBuffer()
+        written = []
+        dbname = self.env.cr.dbname
+        with (
+            patch.object(
+                FetchLogBuffer,
+                "_write",
+                lambda _buffer, registry, rows: written.append((registry, rows)),
+            ),
+            patch.object(Registry, "in_test_mode", lambda _registry: False),
+        ):
+            buffer.add(dbname, "first")
+            buffer.add(dbname, "second")
+            self.assertFalse(written, "nothing written at once")
+            time.sleep(FLUSH_SECONDS + 1)
+            self.assertEqual(written, [(self.registry, ["first", "second"])])
+            buffer.add(dbname, "last")
+            buffer.flush()
+            self.assertEqual(written[1:], [(self.registry, ["last"])])
