@@ -239,7 +239,7 @@ class MarketplaceFeedColumn(models.Model):
     def _get_values_quantity(self, products, context):
         """The quantities (rounded to the product's unit by the generation),
         without decimals when whole."""
-        quantities = [context["quantities"][id_] for id_ in products.ids]
+        quantities = [context["quantities"][id_] for id_ in products._ids]
         return [
             int(quantity) if quantity.is_integer() else quantity
             for quantity in quantities
@@ -269,7 +269,7 @@ class MarketplaceFeedColumn(models.Model):
                     f"{prefix}/{product_id}/{checksum}/{sign(product_id, checksum)}"
                     for _record, _fname, checksum in images[product_id]
                 ]
-                for product_id in products.ids
+                for product_id in products._ids
             ]
         return context["image_links"]
 
@@ -347,7 +347,7 @@ class MarketplaceFeedColumn(models.Model):
             prices = {
                 product_id: cost or 0.0
                 for product_id, cost in zip(
-                    products.ids, values["standard_price"], strict=True
+                    products._ids, values["standard_price"], strict=True
                 )
             }
             currency_field = "cost_currency_id"
@@ -368,7 +368,7 @@ class MarketplaceFeedColumn(models.Model):
         return {
             product_id: prices[product_id] * rates[company_id]
             for product_id, company_id in zip(
-                products.ids, values["company_id"], strict=True
+                products._ids, values["company_id"], strict=True
             )
         }, currency
 
@@ -408,7 +408,7 @@ class MarketplaceFeedColumn(models.Model):
             Decimal(
                 repr(float_round(prices[id_], precision_rounding=rounding))
             ).quantize(step)
-            for id_ in products.ids
+            for id_ in products._ids
         ]
         if not self.price_with_currency:
             return values

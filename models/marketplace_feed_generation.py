@@ -6,12 +6,15 @@ job that writes it are ``marketplace.feed.file``'s."""
 import ast
 
 from odoo import api, fields, models
-from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_round
 
 from ..writers import DELIMITERS_BY_CHOICE, FeedOptions, XmlShop
 
 BATCH_SIZE = 1000
+# The ORM's cache is emptied after this many products: what the rows' reading
+# caches stays bounded, and what every batch reads again (the feed, its
+# columns, their units and rules) is read once for them all.
+CACHED_PRODUCTS = 5000
 PREVIEW_ROWS = 20
 MISSING_LISTED = 50
 # Odoo's quantity field of each quantity kind (_compute_quantities_dict's keys)
@@ -191,7 +194,7 @@ class MarketplaceFeed(models.Model):
         Odoo rounds it: {product id: float}."""
         if not locations:
             # (an archived warehouse's): Odoo would count every warehouse
-            return dict.fromkeys(products.ids, 0.0)
+            return dict.fromkeys(products._ids, 0.0)
         # None: no filter on lots, owners or packages (False would keep only
         # the stock without any).
         figures = products.with_context(
@@ -218,7 +221,7 @@ class MarketplaceFeed(models.Model):
             query.select(product, SQL("SUM(%s)", quantity), SQL("SUM(%s)", reserved))
         )
         available = self.quantity_kind == "available"
-        quantities = dict.fromkeys(products.ids, 0.0)
+        quantities = dict.fromkeys(products._ids, 0.0)
         for product_id, quantity, reserved in rows:
             quantities[product_id] = quantity - (reserved if available else 0.0)
         return quantities
@@ -231,7 +234,7 @@ class MarketplaceFeed(models.Model):
         uom_ids = unit_ids or products._read_feed_values(["uom_id"])["uom_id"]
         units = products.env["uom.uom"].browse(dict.fromkeys(uom_ids))
         roundings = {unit.id: unit.rounding for unit in units}
-        return dict(zip(products.ids, map(roundings.get, uom_ids), strict=True))
+        return dict(zip(products._ids, map(roundings.get, uom_ids), strict=True))
 
     @api.model
     def _has_own_product_quantities(self):
@@ -315,7 +318,7 @@ class MarketplaceFeed(models.Model):
         }
         images = {}
         # Records only for the images found (and the extra images' lists).
-        for product_id, template_id in zip(products.ids, template_ids, strict=True):
+        for product_id, template_id in zip(products._ids, template_ids, strict=True):
             candidates = [
                 (products, product_id, "image_variant_1920"),
                 (templates, template_id, "image_1920"),
@@ -404,6 +407,7 @@ class MarketplaceFeed(models.Model):
             "image_signer": self._get_image_signer(),
             "reached_values": {},
         }
+        cached = 0
         for batch, last_id in feed._iter_product_quantities(
             stats, after_id, batch_size, stored_names
         ):
@@ -424,21 +428,24 @@ class MarketplaceFeed(models.Model):
                     strict=True,
                 )
             )
-            for product_id, row in zip(products.ids, rows, strict=True):
+            for product_id, row in zip(products._ids, rows, strict=True):
                 if any(row[index] in (None, "", []) for index in required):
                     stats["missing"] += 1
                     if len(stats["missing_names"]) < MISSING_LISTED:
                         product = products.browse(product_id)
                         stats["missing_names"].append(product.display_name)
             yield rows, last_id
-            feed.env.invalidate_all()
+            cached += len(rows)
+            if cached >= CACHED_PRODUCTS:
+                feed.env.invalidate_all()
+                cached = 0
 
     def _iter_product_quantities(self, stats, after_id, batch_size, field_names=()):
         """Batches of (product id, quantity, values of ``field_names``) of
         the file's products after ``after_id``, in id order, with the id of
         the last product each batch covers. The products and the values of
-        their stored fields are read by one query
-        (``product.product._search_feed_values``).
+        their stored fields are read by one query per batch
+        (``product.product._search_feed_batches``).
 
         Quantities are read for ``batch_size`` products at a time. Unless zero
         stock is included, the products at zero or below are left out here
@@ -452,15 +459,9 @@ class MarketplaceFeed(models.Model):
         locations = self._get_stock_locations()
         include_zero_stock = self.include_zero_stock
         batch, skipped = [], 0
-        while True:
-            ids, values = product_model._search_feed_values(
-                expression.AND([domain, [("id", ">", after_id)]]),
-                ["uom_id", *field_names],
-                order="id",
-                limit=batch_size,
-            )
-            if not ids:
-                break
+        for ids, values in product_model._search_feed_batches(
+            domain, ["uom_id", *field_names], after_id, batch_size
+        ):
             after_id = ids[-1]
             quantities = self._get_quantities(
                 product_model.browse(ids), locations, unit_ids=values["uom_id"]

@@ -6,7 +6,12 @@ from odoo import fields, models
 from .product_product import FEED_SALES_PRICE_FIELDS
 
 # What the feed's pricelist prices read of each variant (_get_feed_prices).
-FEED_PRICE_FIELDS = ("product_tmpl_id", "company_id", *FEED_SALES_PRICE_FIELDS)
+FEED_PRICE_FIELDS = (
+    "product_tmpl_id",
+    "categ_id",
+    "company_id",
+    *FEED_SALES_PRICE_FIELDS,
+)
 
 
 class ProductPricelist(models.Model):
@@ -35,9 +40,7 @@ class ProductPricelist(models.Model):
         memo = {} if memo is None else memo
         prices, left = {}, []
         bases = {}  # base price kind: {product id: price}, read when needed
-        for rule, product_ids in self._get_feed_rules(
-            products, values["product_tmpl_id"], memo
-        ).items():
+        for rule, product_ids in self._get_feed_rules(products, values, memo).items():
             base = rule._get_feed_base()
             if base in ("list_price", "standard_price") and base not in bases:
                 bases[base] = self._get_feed_base_prices(products, base, values, memo)
@@ -76,42 +79,60 @@ class ProductPricelist(models.Model):
         )
         return rules.with_env(self.env)
 
-    def _get_feed_rules(self, products, template_ids, memo=None):
+    def _get_feed_rules(self, products, values, memo=None):
         """The variants of each rule that applies first to them, for
         quantity 1: {rule or empty recordset: [product id, ...]}.
-        ``template_ids``: each variant's template id, in order; ``memo``: see
+        ``values``: the variants' ``FEED_PRICE_FIELDS``; ``memo``: see
         ``_get_feed_prices``."""
         memo = {} if memo is None else memo
         if "rules" not in memo:
             rules = self._get_feed_candidate_rules()
-            # A rule on a category, a template or all products applies alike
-            # to every variant of a template: matched once per template,
-            # unless a rule names one of its variants.
+            # A rule on a category or on all products applies alike to every
+            # product of a category, a rule on a template to its variants:
+            # the first rule is matched once per category, or per template a
+            # rule names, or for each variant of a template whose variant a
+            # rule names; the match is kept for the generation's batches.
             memo["rules"] = rules.ids
             memo["per_variant"] = set(
                 rules.filtered(
                     lambda rule: rule.applied_on == "0_product_variant"
                 ).product_id.product_tmpl_id.ids
             )
+            memo["per_template"] = set(
+                rules.filtered(
+                    lambda rule: rule.applied_on == "1_product"
+                ).product_tmpl_id.ids
+            )
+            memo["matched"] = {}  # category id or ("template", id): rule id
         rules = self.env["product.pricelist.item"].browse(memo["rules"])
-        per_variant = memo["per_variant"]
-        # Keyed by ids, which hash faster than records, row after row; a
-        # variant's record made only to match its template's rules, reading
-        # only the fields a rule reads.
+        per_variant, per_template = memo["per_variant"], memo["per_template"]
+        matched = memo["matched"]
+        # A variant's record made only to match the rules, reading only the
+        # fields a rule reads.
         products = products.with_context(prefetch_fields=False)
-        template_rules = {}
         products_by_rule = defaultdict(list)
-        for product_id, template_id in zip(products.ids, template_ids, strict=True):
-            rule = template_rules.get(template_id)
-            if rule is None:
+        for product_id, template_id, categ_id in zip(
+            products._ids, values["product_tmpl_id"], values["categ_id"], strict=True
+        ):
+            key = None
+            if template_id in per_template:
+                key = ("template", template_id)
+            elif template_id not in per_variant:
+                key = categ_id
+            rule_id = matched.get(key)
+            if rule_id is None:
                 product = products.browse(product_id).with_prefetch(products._ids)
-                rule = next(
-                    (rule for rule in rules if rule._is_applicable_for(product, 1.0)),
-                    rules.browse(),
+                rule_id = next(
+                    (
+                        rule.id
+                        for rule in rules
+                        if rule._is_applicable_for(product, 1.0)
+                    ),
+                    False,
                 )
-                if template_id not in per_variant:
-                    template_rules[template_id] = rule
-            products_by_rule[rule.id].append(product_id)
+                if key is not None:
+                    matched[key] = rule_id
+            products_by_rule[rule_id].append(product_id)
         return {
             rules.browse(rule_id): product_ids
             for rule_id, product_ids in products_by_rule.items()
@@ -129,7 +150,7 @@ class ProductPricelist(models.Model):
             prices = {
                 product_id: cost or 0.0
                 for product_id, cost in zip(
-                    products.ids, costs["standard_price"], strict=True
+                    products._ids, costs["standard_price"], strict=True
                 )
             }
             currency_field = "cost_currency_id"
@@ -151,7 +172,7 @@ class ProductPricelist(models.Model):
         return {
             product_id: prices[product_id]
             for product_id, company_id in zip(
-                products.ids, values["company_id"], strict=True
+                products._ids, values["company_id"], strict=True
             )
             if in_currency[company_id]
         }

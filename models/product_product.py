@@ -10,16 +10,39 @@ class ProductProduct(models.Model):
     _inherit = "product.product"
 
     @api.model
-    def _search_feed_values(self, domain, field_names, order=None, limit=None):
-        """The products ``domain`` finds, as ``search`` finds them, and the
-        stored values of ``field_names`` of each, in one SQL query: (ids,
-        {field name: [value of each product, in order]}); see
-        ``_read_feed_values``."""
-        query = self._search(domain, order=order, limit=limit)
-        rows = self._select_feed_values(query, field_names)
-        ids = [row[0] for row in rows]
-        columns = list(zip(*rows, strict=True))[1:] or [[]] * len(field_names)
-        return ids, dict(zip(field_names, map(list, columns), strict=True))
+    def _search_feed_batches(self, domain, field_names, after_id=0, batch_size=1000):
+        """The products ``domain`` finds after id ``after_id``, as ``search``
+        finds them, in id order, batch by batch: (ids, {field name: [value of
+        each product, in order]}) of ``batch_size`` products, the stored
+        values of ``field_names`` read with them by one SQL query per batch
+        (see ``_read_feed_values``). The domain is made SQL once, for all
+        the batches."""
+        query = self._search(domain)
+        if query.is_empty():
+            return
+        product_id = SQL.identifier(query.table, "id")
+        terms = self._get_feed_value_terms(query, field_names)
+        where = query.where_clause
+        while True:
+            after = SQL("%s > %s", product_id, after_id)
+            rows = self._execute_feed_query(
+                SQL(
+                    "SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT %s",
+                    terms,
+                    query.from_clause,
+                    SQL("%s AND %s", where, after) if where else after,
+                    product_id,
+                    batch_size,
+                )
+            )
+            if not rows:
+                return
+            after_id = rows[-1][0]
+            columns = list(zip(*rows, strict=True))
+            yield (
+                list(columns[0]),
+                dict(zip(field_names, map(list, columns[1:]), strict=True)),
+            )
 
     def _read_feed_values(self, field_names):
         """The stored values of ``field_names`` (fields of the variant, its
@@ -50,7 +73,27 @@ class ProductProduct(models.Model):
     @api.model
     def _select_feed_values(self, query, field_names):
         """Rows (id, value of each of ``field_names``) of the products of
-        ``query``, the user's field access checked first.
+        ``query``."""
+        return self._execute_feed_query(
+            query.select(self._get_feed_value_terms(query, field_names))
+        )
+
+    @api.model
+    def _get_feed_value_terms(self, query, field_names):
+        """The SQL of the products' id and of ``field_names`` in ``query``,
+        the user's field access checked first."""
+        self.check_field_access_rights("read", list(field_names))
+        return SQL(", ").join(
+            [
+                SQL.identifier(query.table, "id"),
+                *(self._field_to_sql(query.table, name, query) for name in field_names),
+            ]
+        )
+
+    @api.model
+    def _execute_feed_query(self, query):
+        """The rows of a query of a batch of products, planned with nested
+        loops.
 
         A batch's query is small (ids given, or a limit), and each of its
         products' template is best found by its key. PostgreSQL's planner,
@@ -58,17 +101,14 @@ class ProductProduct(models.Model):
         keep far below what they are, would hash the whole template table
         instead for every batch: a scan that grows with the catalogue, and
         one that a query with a limit repeats over all the products after
-        the batch's first. The query is planned with nested loops."""
-        self.check_field_access_rights("read", list(field_names))
-        terms = [SQL.identifier(query.table, "id")]
-        terms += [self._field_to_sql(query.table, name, query) for name in field_names]
+        the batch's first."""
         # SET LOCAL ends with the transaction, or the savepoint rolled back
         # when the query fails.
         cr = self.env.cr
         cr.execute(
             "SET LOCAL enable_hashjoin TO off; SET LOCAL enable_mergejoin TO off"
         )
-        rows = self.env.execute_query(query.select(*terms))
+        rows = self.env.execute_query(query)
         cr.execute(
             "SET LOCAL enable_hashjoin TO DEFAULT;"
             " SET LOCAL enable_mergejoin TO DEFAULT"
@@ -115,6 +155,6 @@ class ProductProduct(models.Model):
         return {
             product_id: (list_price or 0.0) + sum(extras.get(id_, 0.0) for id_ in ids)
             for product_id, list_price, ids in zip(
-                self.ids, values["list_price"], value_ids, strict=True
+                self._ids, values["list_price"], value_ids, strict=True
             )
         }

@@ -45,7 +45,17 @@ class TestFeedPrices(TransactionCase):
         cls.plain = cls.env["product.template"].create(
             {"name": "Feed Plain", "list_price": 3.333}
         )
-        cls.products = (cls.shirt | cls.cap | cls.plain).product_variant_ids
+        # Rules are matched once per category: the cap's neighbour in its
+        # category, the shirts' in theirs, after them.
+        cls.beanie, cls.tie = cls.env["product.template"].create(
+            [
+                {"name": "Feed Beanie", "list_price": 6.5, "categ_id": parent.id},
+                {"name": "Feed Tie", "list_price": 12.0, "categ_id": cls.category.id},
+            ]
+        )
+        cls.products = (
+            cls.shirt | cls.cap | cls.plain | cls.beanie | cls.tie
+        ).product_variant_ids
         for index, product in enumerate(cls.products):
             product.standard_price = 1.5 + index
         cls.large = cls.products.filtered(
@@ -132,6 +142,9 @@ class TestFeedPrices(TransactionCase):
         prices = self._assert_odoo_prices(pricelist)
         self.assertEqual(prices[self.large.id], 11.0)
         self.assertEqual(prices[self.products[0].id], 9.0, "category rule, by parent")
+        self.assertEqual(prices[self.cap.product_variant_id.id], 7.99 * 0.5)
+        self.assertEqual(prices[self.beanie.product_variant_id.id], 9.0)
+        self.assertEqual(prices[self.tie.product_variant_id.id], 9.0)
 
     def test_rules_not_applicable_at_quantity_one_or_today(self):
         yesterday = fields.Date.subtract(fields.Date.today(), days=1)

@@ -199,17 +199,23 @@ class TestFeedReading(MarketplaceFeedCase):
         self.env.cr.execute("SHOW enable_mergejoin")
         self.assertEqual(self.env.cr.fetchone()[0], "on")
 
-    def test_search_and_read_in_one_query(self):
+    def test_search_and_read_in_one_query_per_batch(self):
         products = self.env["product.product"]
         domain = [("default_code", "=like", "FEED-%"), ("is_storable", "=", True)]
-        ids, values = products._search_feed_values(
-            domain, ["default_code", "x_feed_launch"], order="id", limit=2
-        )
-        self.assertEqual(ids, products.search(domain, order="id", limit=2).ids)
-        self.assertEqual(
-            values["default_code"], products.browse(ids).mapped("default_code")
-        )
-        self.assertEqual(
-            values["x_feed_launch"][ids.index(self.product_a.id)],
-            fields.Date.to_date("2026-03-01"),
-        )
+        found = products.search(domain, order="id")
+        self.assertGreater(len(found), 2)
+        names = ["default_code", "x_feed_launch"]
+        batches = list(products._search_feed_batches(domain, names, batch_size=2))
+        self.assertEqual([len(ids) for ids, _values in batches][:1], [2])
+        ids = [id_ for batch_ids, _values in batches for id_ in batch_ids]
+        self.assertEqual(ids, found.ids, "as search finds them, in id order")
+        codes = [code for _ids, values in batches for code in values["default_code"]]
+        self.assertEqual(codes, found.mapped("default_code"))
+        launches = {
+            id_: launch
+            for batch_ids, values in batches
+            for id_, launch in zip(batch_ids, values["x_feed_launch"], strict=True)
+        }
+        self.assertEqual(launches[self.product_a.id], fields.Date.to_date("2026-03-01"))
+        after_first = products._search_feed_batches(domain, names, found[0].id, 100)
+        self.assertEqual(next(after_first)[0], found[1:].ids)

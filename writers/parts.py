@@ -9,8 +9,10 @@ fragments copied, never compressed again. The CRC-32 and size of the text
 are carried from part to part in ``PartState``.
 """
 
+import contextlib
 import dataclasses
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from . import deflate, open_writer
@@ -52,6 +54,27 @@ class PartWriter:
 
     def write_rows(self, rows):
         self._write(self._writer.rows(rows))
+
+    @contextlib.contextmanager
+    def writing_behind(self):
+        """A function handing a batch of rows to ``write_rows`` in a thread
+        of its own, batch after batch, while the caller reads the next one
+        (the database's answers and zlib let the interpreter to the other
+        thread). One batch waits at most; leaving the block waits for the
+        last one, and an error of writing is raised by the next hand-over
+        or at the end."""
+        pending = None
+        with ThreadPoolExecutor(1, thread_name_prefix="feed-writer") as pool:
+
+            def write_rows(rows):
+                nonlocal pending
+                if pending is not None:
+                    pending.result()
+                pending = pool.submit(self.write_rows, rows)
+
+            yield write_rows
+            if pending is not None:
+                pending.result()
 
     def close(self):
         self.stream.write(self._compressor.flush(zlib.Z_SYNC_FLUSH))

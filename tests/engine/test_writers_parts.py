@@ -305,3 +305,34 @@ def test_row_limit_raised_in_the_part_where_it_overflows(
         state = writer.close()
         assert state.rows == rows_before + written
     assert count <= fit
+
+
+def write_behind(file_type, batches, **options):
+    """The file of ``batches`` of rows written by ``writing_behind``, in
+    one part."""
+    options = FeedOptions(file_type=file_type, **options)
+    part = io.BytesIO()
+    writer = PartWriter(part, options)
+    writer.write_header(HEADER)
+    with writer.writing_behind() as write_rows:
+        for batch in batches:
+            write_rows(batch)
+    out = io.BytesIO()
+    assemble(options, HEADER, writer.close(), [part.getvalue()], out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("file_type", FILE_TYPES)
+def test_rows_written_behind_are_the_rows_written_in_turn(feed, file_type):
+    batches = [ROWS[start : start + 7] for start in range(0, len(ROWS), 7)]
+    data = write_behind(file_type, batches)
+    assert same_file(file_type, data, one_part(feed, file_type)[0])
+
+
+@pytest.mark.parametrize("last", [False, True])
+def test_an_error_writing_behind_is_raised(last):
+    """By the hand-over after the batch that failed, or at the end."""
+    batches = [[[1, 2, 3, 4]]] * 3
+    batches.insert(len(batches) if last else 0, [[1, 2]])  # too short a row
+    with pytest.raises(ValueError):
+        write_behind("xlsx", batches)
