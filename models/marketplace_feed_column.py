@@ -178,6 +178,9 @@ class MarketplaceFeedColumn(models.Model):
         of the path (a many2one's display name, at least) through the ORM,
         once per record reached in the whole generation."""
         values = self._get_stored_values(products, context)[field.name]
+        if field.type in ("char", "text"):
+            # A text's stored value is its value (None: empty).
+            return [value or None for value in values]
         if field.type != "many2one":
             plain = self._get_plain_value_function(field)
             to_record = field.convert_to_record
