@@ -844,6 +844,18 @@ class TestFeedRouteLog(MarketplaceFeedHttpCase):
         self.env["marketplace.feed.fetch"]._flush_log()
         self.assertEqual(self._count_logged_rows(), 4)
 
+    def test_a_fetch_asks_two_queries(self):
+        """Odoo's check of the registry, and the link read by one query: a
+        fetch writes nothing (its log row waits in the buffer) and reads no
+        user (auth="none")."""
+        self._run_generation(self.feed)
+        etag = self._fetch().headers["ETag"]  # the worker's link query built
+        with self.assertQueryCount(2):
+            response = self._fetch(headers={"If-None-Match": etag})
+        self.assertEqual(response.status_code, 304)
+        with self.assertQueryCount(2):
+            self.assertEqual(self._fetch().status_code, 200)
+
     def test_written_rows(self):
         """One INSERT writes the buffered rows in their order, with the
         feed's company and the robot's name; a deleted feed's are dropped."""
