@@ -317,8 +317,19 @@ class MarketplaceFeed(models.Model):
             )
         }
         images = {}
+        # The records that have an image: most products of a catalogue have
+        # none, and are passed over at once.
+        with_image = {(res_model, res_id) for res_model, res_id, _field in found}
+        product_model, template_model = products._name, templates._name
         # Records only for the images found (and the extra images' lists).
         for product_id, template_id in zip(products._ids, template_ids, strict=True):
+            if not (
+                extra_images
+                or (product_model, product_id) in with_image
+                or (template_model, template_id) in with_image
+            ):
+                images[product_id] = []
+                continue
             candidates = [
                 (products, product_id, "image_variant_1920"),
                 (templates, template_id, "image_1920"),

@@ -2,8 +2,11 @@
 from odoo import api, models
 from odoo.tools import SQL
 
+# A batch value that is no field: the sum of the price extras of the
+# variant's attribute values (_get_feed_value_sql).
+ATTRIBUTE_EXTRA = "feed_attribute_extra"
 # What the feed's sales prices read of each variant (_get_feed_sales_prices).
-FEED_SALES_PRICE_FIELDS = ("list_price", "combination_indices")
+FEED_SALES_PRICE_FIELDS = ("list_price", ATTRIBUTE_EXTRA)
 
 
 class ProductProduct(models.Model):
@@ -46,8 +49,8 @@ class ProductProduct(models.Model):
 
     def _read_feed_values(self, field_names):
         """The stored values of ``field_names`` (fields of the variant, its
-        own or its template's) of each of these variants, in order: {field
-        name: [value, ...]}, without a record per value.
+        own or its template's, or ATTRIBUTE_EXTRA) of each of these variants,
+        in order: {field name: [value, ...]}, without a record per value.
 
         One SQL query, made as the ORM's ``fetch`` makes its own: the
         variants' query is the user's (``_search``: record rules, the
@@ -82,13 +85,36 @@ class ProductProduct(models.Model):
     def _get_feed_value_terms(self, query, field_names):
         """The SQL of the products' id and of ``field_names`` in ``query``,
         the user's field access checked first."""
-        self.check_field_access_rights("read", list(field_names))
+        self.check_field_access_rights(
+            "read", [name for name in field_names if name != ATTRIBUTE_EXTRA]
+        )
         return SQL(", ").join(
             [
                 SQL.identifier(query.table, "id"),
-                *(self._field_to_sql(query.table, name, query) for name in field_names),
+                *(self._get_feed_value_sql(query, name) for name in field_names),
             ]
         )
+
+    @api.model
+    def _get_feed_value_sql(self, query, name):
+        """The SQL of the value ``name`` of the products of ``query``: a
+        stored field's, or, for ATTRIBUTE_EXTRA, the sum of the price extras
+        of the variant's attribute values (those of its stored
+        ``combination_indices``), as the user reads them. Reading the
+        many2many itself joins and sorts the values for each variant."""
+        if name != ATTRIBUTE_EXTRA:
+            return self._field_to_sql(query.table, name, query)
+        values = self.env["product.template.attribute.value"]
+        extras = values._search([("price_extra", "!=", 0)])
+        extras.add_where(
+            SQL(
+                "%s = ANY(string_to_array(%s, ',')::int4[])",
+                SQL.identifier(extras.table, "id"),
+                self._field_to_sql(query.table, "combination_indices", query),
+            )
+        )
+        price_extra = values._field_to_sql(extras.table, "price_extra", extras)
+        return SQL("(%s)", extras.select(SQL("COALESCE(SUM(%s), 0)", price_extra)))
 
     @api.model
     def _execute_feed_query(self, query):
@@ -118,43 +144,14 @@ class ProductProduct(models.Model):
     def _get_feed_sales_prices(self, values=None):
         """Each variant's sales price with its attributes' extra, as
         ``_price_compute("list_price")`` gives it in the product's currency and
-        unit: {product id: float}.
-
-        ``values``: the variants' ``FEED_SALES_PRICE_FIELDS`` when read
-        already (``_read_feed_values``). The variant's attribute values are
-        those of its stored ``combination_indices``; one query for the
-        recordset finds those with an extra (reading the many2many itself
-        joins and sorts the values for each variant, ten times slower on a
-        batch).
+        unit: {product id: float}. ``values``: the variants'
+        ``FEED_SALES_PRICE_FIELDS`` when read already (``_read_feed_values``).
         """
         if values is None:
             values = self._read_feed_values(FEED_SALES_PRICE_FIELDS)
-        value_ids = [
-            [int(id_) for id_ in indices.split(",")] if indices else []
-            for indices in values["combination_indices"]
-        ]
-        values_model = self.env["product.template.attribute.value"]
-        query = values_model._search([("price_extra", "!=", 0)])
-        # The ids as one array: a thousand of them in an IN list cost more to
-        # quote and to parse than the query takes.
-        query.add_where(
-            SQL(
-                "%s = ANY(%s)",
-                SQL.identifier(query.table, "id"),
-                list({id_ for ids in value_ids for id_ in ids}),
-            )
-        )
-        extras = dict(
-            self.env.execute_query(
-                query.select(
-                    SQL.identifier(query.table, "id"),
-                    values_model._field_to_sql(query.table, "price_extra", query),
-                )
-            )
-        )
         return {
-            product_id: (list_price or 0.0) + sum(extras.get(id_, 0.0) for id_ in ids)
-            for product_id, list_price, ids in zip(
-                self._ids, values["list_price"], value_ids, strict=True
+            product_id: (list_price or 0.0) + extra
+            for product_id, list_price, extra in zip(
+                self._ids, values["list_price"], values[ATTRIBUTE_EXTRA], strict=True
             )
         }

@@ -48,6 +48,7 @@ import platform
 import random
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -1056,7 +1057,15 @@ main()
 """
 
 
-ROUNDS = 3  # slices per load scenario, ours and Odoo's alternating
+ROUNDS = 4  # slices per load scenario, ours and Odoo's alternating
+SINGLE_ROUNDS = 5  # single-client series, ours and Odoo's alternating
+
+
+def alternating(paths, round_):
+    """``paths``' items, first to last in even rounds, last to first in odd
+    ones: neither side always goes first (A B B A ...)."""
+    items = list(paths.items())
+    return items[::-1] if round_ % 2 else items
 
 
 def free_port(preferred):
@@ -1109,18 +1118,21 @@ def run_load_tests(mode, feed_id, served, port, foreign):
         for path in paths.values():
             client.run(path, headers["identity"], clients=4, seconds=1)
         foreign.mark("load test")
-        log("single client: 3 x 20 requests each, alternating")
+        log(f"single client: {SINGLE_ROUNDS} x 40 requests each, alternating")
         for kind in ("identity", "If-None-Match"):
-            for who, path in paths.items():
-                request = conditional[who] if kind == "If-None-Match" else headers[kind]
-                results["single"][f"{who} {kind}"] = [
-                    client.sequential(path, request, 20) for _ in range(3)
-                ]
+            for round_ in range(SINGLE_ROUNDS):
+                for who, path in alternating(paths, round_):
+                    request = headers[kind]
+                    if kind == "If-None-Match":
+                        request = conditional[who]
+                    results["single"].setdefault(f"{who} {kind}", []).append(
+                        client.sequential(path, request, 40)
+                    )
         for kind, seconds in mode.seconds.items():
             log(f"load: {kind}, {mode.clients} clients, {seconds} s each, alternating")
             runs = {who: [] for who in paths}
-            for _ in range(ROUNDS):
-                for who, path in paths.items():
+            for round_ in range(ROUNDS):
+                for who, path in alternating(paths, round_):
                     request, ok = headers[kind], {200}
                     if kind == "If-None-Match":
                         request, ok = conditional[who], {304}
@@ -1501,7 +1513,8 @@ def report_load(add, mode, served, load):
     add("   odoo = /web/content/<attachment id>?access_token=... (same bytes, no gzip)")
     for kind in ("identity", "If-None-Match"):
         ours, odoo = (
-            sorted(load["single"][f"{who} {kind}"])[1] for who in ("ours", "odoo")
+            statistics.median(load["single"][f"{who} {kind}"])
+            for who in ("ours", "odoo")
         )
         add(
             f"   one client, one request at a time, {kind}: p50 ours {ours:.1f} ms, "
