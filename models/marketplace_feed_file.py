@@ -312,9 +312,13 @@ class MarketplaceFeedFile(models.Model):
                 break
         done = done or 0
         remaining = self.search_count([("state", "in", ("queued", "running"))])
-        if remaining and not done:
-            # Nothing could run now (locked, or no time left in this call):
-            # come back in a new call rather than at the cron's next interval.
+        if remaining:
+            # Odoo calls a job with work left again at once, ten times in a
+            # row, then leaves it to a cron worker's next poll: a minute
+            # later, or never when limit_time_real is under a minute (the
+            # server stops a worker waiting that long). The trigger wakes a
+            # cron worker as soon as this call ends (also when nothing could
+            # run now: locked, or no time left in this call).
             self._trigger_job()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 

@@ -178,6 +178,32 @@ class TestFeedJob(MarketplaceFeedJobCase):
         self.assertEqual((file.state, file.attempts), ("queued", 0))
         self.assertEqual(file._run_unit(0) and file.state, "running")
 
+    def test_a_call_with_work_left_wakes_the_job(self):
+        """Odoo calls a job with work left ten times in a row, then leaves it
+        to a cron worker's poll (a minute, or never under a shorter
+        limit_time_real): each call with work left adds a trigger, the last
+        one none."""
+        cron = self.env.ref(
+            "stock_marketplace_feed.marketplace_feed_file_cron_generate"
+        )
+        triggers = self.env["ir.cron.trigger"]
+        file = self._queued(self.feed)
+        before = triggers.search_count([("cron_id", "=", cron.id)])
+        with (
+            patch.object(marketplace_feed_generation, "BATCH_SIZE", 2),
+            patch.object(MarketplaceFeedFile, "_get_unit_seconds", return_value=0),
+            # (no other feed queued meanwhile)
+            patch.object(type(self.feed), "_cron_queue_stale_feeds"),
+        ):
+            calls = 0
+            while file.state != "done":
+                self.file_model._cron_generate()
+                calls += 1
+        self.assertGreater(calls, 2)
+        self.assertEqual(
+            triggers.search_count([("cron_id", "=", cron.id)]), before + calls - 1
+        )
+
     def test_a_unit_killed_again_and_again_fails_the_generation(self):
         file = self._queued(self.feed)
         with patch.object(MarketplaceFeedFile, "_write_part", side_effect=_Killed):
