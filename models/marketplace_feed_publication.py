@@ -205,12 +205,6 @@ class MarketplaceFeed(models.Model):
         return f"{self.id}-{self.access_token}"
 
     @api.model
-    def _get_by_public_slug(self, slug):
-        """Return the feed whose link carries ``slug``, or an empty recordset
-        (``_get_link``)."""
-        return self._get_link(slug)[0]
-
-    @api.model
     def _get_link(self, slug):
         """The feed whose link carries ``slug`` and its published file:
         (feed, file), both empty when the slug opens nothing.

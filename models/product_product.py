@@ -62,7 +62,10 @@ class ProductProduct(models.Model):
         caches: a many2one's id, None when empty.
         """
         query = self.with_context(active_test=False)._search([("id", "in", self.ids)])
-        rows = {row[0]: row[1:] for row in self._select_feed_values(query, field_names)}
+        rows = self._execute_feed_query(
+            query.select(self._get_feed_value_terms(query, field_names))
+        )
+        rows = {row[0]: row[1:] for row in rows}
         if len(rows) < len(set(self._ids)):
             forbidden = self.browse(set(self._ids) - set(rows)).exists()
             if forbidden:
@@ -72,14 +75,6 @@ class ProductProduct(models.Model):
         return dict(zip(field_names, map(list, columns), strict=False)) or {
             name: [] for name in field_names
         }
-
-    @api.model
-    def _select_feed_values(self, query, field_names):
-        """Rows (id, value of each of ``field_names``) of the products of
-        ``query``."""
-        return self._execute_feed_query(
-            query.select(self._get_feed_value_terms(query, field_names))
-        )
 
     @api.model
     def _get_feed_value_terms(self, query, field_names):

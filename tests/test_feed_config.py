@@ -476,8 +476,8 @@ class TestFeedConfig(MarketplaceFeedCase):
         self.assertNotEqual(new_slug, old_slug)
         self.assertNotEqual(self.feed.public_url, old_url)
         self.assertIn(new_slug, self.feed.public_url)
-        self.assertFalse(self.feed_model._get_by_public_slug(old_slug))
-        self.assertEqual(self.feed_model._get_by_public_slug(new_slug), self.feed)
+        self.assertFalse(self.feed_model._get_link(old_slug)[0])
+        self.assertEqual(self.feed_model._get_link(new_slug)[0], self.feed)
         self.assertIn("previous link no longer works", self.feed.message_ids[0].body)
 
     def test_wrong_slugs_find_nothing(self):
@@ -501,4 +501,4 @@ class TestFeedConfig(MarketplaceFeedCase):
             f"99999999999999999999-{token}",
         ):
             with self.subTest(slug=slug):
-                self.assertFalse(self.feed_model._get_by_public_slug(slug))
+                self.assertFalse(self.feed_model._get_link(slug)[0])
