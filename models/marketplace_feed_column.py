@@ -90,8 +90,10 @@ class MarketplaceFeedColumn(models.Model):
         """The column's cell of each product, in order: a list of plain values.
 
         ``context`` holds what the generation shares between columns: the
-        feed, the image link prefix, and the batch's quantities, the records
-        its products reach and its image links.
+        feed, the image link prefix, and the batch's quantities, the values
+        of the columns' stored fields (``stored``: {field name: [value of
+        each product]}, read with the products), the records its products
+        reach and its image links.
         """
         self.ensure_one()
         return getattr(self, f"_get_values_{self.kind}")(products, context)
@@ -113,8 +115,8 @@ class MarketplaceFeedColumn(models.Model):
 
     def _get_stored_field_names(self, model):
         """The stored product fields this column reads from the batch's
-        values (``product.product._read_feed_values``), read once per batch
-        for all the columns."""
+        values (``context["stored"]`` of ``_get_values``), read with the
+        products for all the columns."""
         self.ensure_one()
         if self.kind == "field":
             field = self._get_sql_field(model)
@@ -146,14 +148,12 @@ class MarketplaceFeedColumn(models.Model):
         return None
 
     def _get_stored_values(self, products, context):
-        """The batch's values of the columns' stored fields
-        (``context["stored_names"]``, else this column's), read once for all
-        the columns."""
-        if context.get("stored") is None:
-            context["stored"] = products._read_feed_values(
-                context.get("stored_names") or self._get_stored_field_names(products)
-            )
-        return context["stored"]
+        """The batch's values of the columns' stored fields, read with the
+        products by the generation (``context["stored"]``), or, outside a
+        generation, this column's, read now."""
+        return context.get("stored") or products._read_feed_values(
+            self._get_stored_field_names(products)
+        )
 
     def _get_values_field(self, products, context):
         field = self._get_sql_field(products)
